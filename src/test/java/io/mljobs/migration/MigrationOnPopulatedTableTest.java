@@ -1,0 +1,64 @@
+package io.mljobs.migration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mljobs.testing.PostgresTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.inject.Inject;
+import java.util.HashMap;
+import java.util.Map;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Startup applies the CREATE INDEX CONCURRENTLY migrations to a table that already holds rows.
+ * Without {@link NonTransactionalLockCustomizer} this startup never ends (see the test profile's
+ * statement_timeout on the JDBC connection, which turns that hang into a failure).
+ */
+@QuarkusTest
+@WithTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "prefill-rows", value = "20000"))
+class MigrationOnPopulatedTableTest {
+
+    @Inject
+    Flyway flyway;
+
+    @Inject
+    Pool pool;
+
+    @Test
+    void everyMigrationIsAppliedAfterTheRowsWereThere() {
+        MigrationInfo[] applied = flyway.info().applied();
+        assertEquals("1", applied[0].getVersion().getVersion(), "the resource applied V1 before startup");
+        for (MigrationInfo migration : applied) {
+            assertEquals(MigrationState.SUCCESS, migration.getState(), migration.getScript());
+        }
+        assertEquals(0, flyway.info().pending().length);
+        assertTrue(applied.length >= 4);
+    }
+
+    @Test
+    void indexesAreBuiltAndValidAndNoRowIsLost() {
+        Map<String, Boolean> valid = new HashMap<>();
+        for (Row row : pool.query("""
+                SELECT c.relname, i.indisvalid
+                  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                 WHERE i.indrelid = 'ml_jobs'::regclass
+                """).execute().await().indefinitely()) {
+            valid.put(row.getString(0), row.getBoolean(1));
+        }
+        for (String index : new String[] {"ml_jobs_created_at_id_idx", "ml_jobs_status_created_at_id_idx",
+            "ml_jobs_pending_created_at_id_idx"}) {
+            assertEquals(Boolean.TRUE, valid.get(index), index + " in " + valid);
+        }
+        long rows = pool.query("SELECT count(*) FROM ml_jobs WHERE input_text LIKE 'prefilled %'").execute()
+                .await().indefinitely().iterator().next().getLong(0);
+        assertEquals(20_000, rows);
+    }
+}

