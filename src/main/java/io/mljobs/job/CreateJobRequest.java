@@ -1,0 +1,5 @@
+package io.mljobs.job;
+
+/** Body of {@code POST /jobs}. */
+public record CreateJobRequest(String inputText) {
+}

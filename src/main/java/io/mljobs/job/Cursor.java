@@ -1,0 +1,61 @@
+package io.mljobs.job;
+
+import io.mljobs.web.ProblemException;
+import java.nio.ByteBuffer;
+import java.util.Base64;
+import java.util.zip.CRC32;
+
+/**
+ * The opaque {@code next_cursor}: base64url of a version byte, the order, the last row's position
+ * and a CRC-32 over them, so a truncated, mangled or made-up token is told apart from a real one.
+ */
+public record Cursor(Position position, SortOrder order) {
+
+    private static final byte VERSION = 1;
+    private static final int PAYLOAD = 1 + 1 + 8 + 8;
+    private static final int LENGTH = PAYLOAD + 4;
+
+    public String encode() {
+        ByteBuffer buffer = ByteBuffer.allocate(LENGTH)
+                .put(VERSION)
+                .put((byte) order.ordinal())
+                .putLong(position.createdAtMicros())
+                .putLong(position.id());
+        buffer.putInt((int) crc(buffer.array()));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(buffer.array());
+    }
+
+    public static Cursor decode(String token) {
+        byte[] bytes;
+        try {
+            bytes = Base64.getUrlDecoder().decode(token);
+        } catch (IllegalArgumentException e) {
+            throw invalid();
+        }
+        if (bytes.length != LENGTH) {
+            throw invalid();
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        byte version = buffer.get();
+        byte order = buffer.get();
+        long micros = buffer.getLong();
+        long id = buffer.getLong();
+        int checksum = buffer.getInt();
+        if (version != VERSION || checksum != (int) crc(bytes) || order < 0 || order >= SortOrder.values().length
+                || id <= 0) {
+            throw invalid();
+        }
+        return new Cursor(new Position(micros, id), SortOrder.values()[order]);
+    }
+
+    private static long crc(byte[] bytes) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes, 0, PAYLOAD);
+        return crc.getValue();
+    }
+
+    private static ProblemException invalid() {
+        return ProblemException.invalidParameter("cursor", "cursor must be a next_cursor value returned by "
+                + "this API, unchanged, or the job_uuid of a job to continue after.");
+    }
+}

@@ -1,0 +1,57 @@
+package io.mljobs.job;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/** A row of {@code ml_jobs}, for entity writes. Reads go through {@link JobRepository}'s SQL. */
+@Entity
+@Table(name = "ml_jobs")
+public class Job extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(name = "job_uuid", nullable = false, updatable = false)
+    public UUID jobUuid;
+
+    @Column(name = "input_text", nullable = false, columnDefinition = "text")
+    public String inputText;
+
+    @Column(name = "status", nullable = false, columnDefinition = "text")
+    public JobStatus status;
+
+    @Column(name = "result_score")
+    public Double resultScore;
+
+    @Column(name = "result_label", columnDefinition = "text")
+    public String resultLabel;
+
+    @Column(name = "created_at", nullable = false, updatable = false)
+    public Instant createdAt;
+
+    @Column(name = "started_at")
+    public Instant startedAt;
+
+    @Column(name = "completed_at")
+    public Instant completedAt;
+
+    public static Job pending(String inputText) {
+        Job job = new Job();
+        job.jobUuid = UUID.randomUUID();
+        job.inputText = inputText;
+        job.status = JobStatus.PENDING;
+        // Stamped here, at PostgreSQL's precision: Hibernate Reactive 3 fails reading back a
+        // database-generated column together with the identity (ArrayIndexOutOfBoundsException).
+        job.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return job;
+    }
+}

@@ -1,0 +1,67 @@
+package io.mljobs.job;
+
+import io.mljobs.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Job submission and reads: the rules between the HTTP shape and the SQL. */
+@ApplicationScoped
+public class JobService {
+
+    private final JobRepository jobs;
+    private final int maxInputLength;
+
+    public JobService(JobRepository jobs, @ConfigProperty(name = "mljobs.jobs.max-input-length") int maxInputLength) {
+        this.jobs = jobs;
+        this.maxInputLength = maxInputLength;
+    }
+
+    public Uni<JobView> submit(CreateJobRequest request) {
+        String input = request == null ? null : request.inputText();
+        if (input == null || input.isBlank()) {
+            throw ProblemException.invalidParameter("input_text", "input_text is required and must not be blank.");
+        }
+        if (input.length() > maxInputLength) {
+            throw ProblemException.invalidParameter("input_text", "input_text must be at most " + maxInputLength
+                    + " characters, was " + input.length() + ".");
+        }
+        return jobs.insert(Job.pending(input)).map(JobView::from);
+    }
+
+    public Uni<JobView> findByUuid(UUID jobUuid) {
+        return jobs.findByUuid(jobUuid).map(found -> found.orElseThrow(
+                () -> ProblemException.notFound("No job with job_uuid " + jobUuid + ".")));
+    }
+
+    /** One keyset page; fetches one row more than asked to learn whether another page follows. */
+    public Uni<JobPage> findPage(PageRequest request) {
+        return continuePosition(request)
+                .chain(position -> jobs.findPage(request, position, request.limit() + 1))
+                .map(rows -> {
+                    boolean hasMore = rows.size() > request.limit();
+                    List<JobView> page = hasMore ? rows.subList(0, request.limit()) : rows;
+                    String next = hasMore ? nextCursor(page.get(page.size() - 1), request.order()) : null;
+                    return new JobPage(page, new JobPage.Pagination(next, hasMore, request.limit()));
+                });
+    }
+
+    private Uni<Position> continuePosition(PageRequest request) {
+        if (request.cursor() != null) {
+            return Uni.createFrom().item(request.cursor().position());
+        }
+        if (request.afterJob() == null) {
+            return Uni.createFrom().nullItem();
+        }
+        // Older clients pass the last job_uuid they saw: one indexed lookup finds its position.
+        return jobs.findPosition(request.afterJob()).map(found -> found.orElseThrow(
+                () -> ProblemException.invalidParameter("cursor", "cursor names job " + request.afterJob()
+                        + ", which does not exist.")));
+    }
+
+    private static String nextCursor(JobView last, SortOrder order) {
+        return new Cursor(Position.of(last.createdAt(), last.id()), order).encode();
+    }
+}

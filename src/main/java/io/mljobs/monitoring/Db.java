@@ -1,0 +1,95 @@
+package io.mljobs.monitoring;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The one path every query takes: a prepared statement on the reactive pool, timed by name
+ * ({@code mljobs_db_query_seconds{query,outcome}}), logged and counted when slower than the
+ * threshold. ORM work that issues its own SQL is timed through {@link #timed}.
+ */
+@ApplicationScoped
+public class Db {
+
+    private static final Logger LOG = Logger.getLogger(Db.class);
+
+    private final Pool pool;
+    private final MeterRegistry registry;
+    private final long slowNanos;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> slowCounters = new ConcurrentHashMap<>();
+
+    public Db(Pool pool, MeterRegistry registry,
+            @ConfigProperty(name = "mljobs.db.slow-query-threshold") Duration slowThreshold) {
+        this.pool = pool;
+        this.registry = registry;
+        this.slowNanos = slowThreshold.toNanos();
+    }
+
+    /** Runs the query on a pooled connection. */
+    public Uni<RowSet<Row>> query(NamedQuery query, Tuple args) {
+        return query(pool, query, args);
+    }
+
+    /** Runs the query on the given client, e.g. the connection of an open transaction. */
+    public Uni<RowSet<Row>> query(SqlClient client, NamedQuery query, Tuple args) {
+        return timed(query.name(), query.oneLine(), () -> client.preparedQuery(query.sql()).execute(args));
+    }
+
+    /** Runs several queries in one transaction on one connection; rolls back if any fails. */
+    public <T> Uni<T> inTransaction(Function<SqlClient, Uni<T>> work) {
+        return pool.withTransaction(work::apply);
+    }
+
+    /** Times work that runs its own SQL (Hibernate Reactive) under a name. */
+    public <T> Uni<T> timed(String name, Supplier<Uni<T>> work) {
+        return timed(name, "(orm) " + name, work);
+    }
+
+    private <T> Uni<T> timed(String name, String sqlForLog, Supplier<Uni<T>> work) {
+        return Uni.createFrom().deferred(() -> {
+            long start = System.nanoTime();
+            return work.get().onItemOrFailure().invoke((item, failure) -> {
+                long elapsed = System.nanoTime() - start;
+                timer(name, failure == null ? "success" : "error").record(Duration.ofNanos(elapsed));
+                if (elapsed >= slowNanos) {
+                    slowCounter(name).increment();
+                    LOG.warnf("slow query %s took %.1f ms: %s", name, elapsed / 1e6, sqlForLog);
+                }
+            });
+        });
+    }
+
+    private Timer timer(String name, String outcome) {
+        return timers.computeIfAbsent(name + '|' + outcome, key -> Timer.builder("mljobs.db.query")
+                .description("Database query execution time by query name")
+                .tag("query", name)
+                .tag("outcome", outcome)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry));
+    }
+
+    private Counter slowCounter(String name) {
+        return slowCounters.computeIfAbsent(name, key -> Counter.builder("mljobs.db.slow.queries")
+                .description("Queries slower than mljobs.db.slow-query-threshold")
+                .tag("query", name)
+                .register(registry));
+    }
+}

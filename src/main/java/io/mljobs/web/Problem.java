@@ -1,0 +1,17 @@
+package io.mljobs.web;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * An RFC 9457 problem body ({@code application/problem+json}). {@code type} is a URI reference
+ * under {@code /problems/} naming the kind of failure; {@code detail} says what to change.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Problem(String type, String title, int status, String detail, String instance) {
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+
+    public Problem withInstance(String path) {
+        return new Problem(type, title, status, detail, path);
+    }
+}

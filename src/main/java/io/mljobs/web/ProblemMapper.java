@@ -1,0 +1,69 @@
+package io.mljobs.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Turns every failure into a problem body: the client's own mistakes into 4xx with a detail that
+ * says what to fix, anything unexpected into a 500 that reveals nothing but a log reference.
+ */
+public class ProblemMapper {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    @ServerExceptionMapper
+    public Response mapProblem(ProblemException e, UriInfo uri) {
+        return respond(e.problem(), uri);
+    }
+
+    @ServerExceptionMapper({JsonProcessingException.class, MismatchedInputException.class})
+    public Response mapUnreadableJson(JsonProcessingException e, UriInfo uri) {
+        // The parser's own message would echo internals (class names, stream positions).
+        String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                + ", column " + e.getLocation().getColumnNr();
+        return respond(new Problem("/problems/malformed-body", "Malformed request body", 400,
+                "The body is not valid JSON of the expected shape" + where + ".", null), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response mapHttpError(WebApplicationException e, UriInfo uri) {
+        Response.StatusType status = e.getResponse().getStatusInfo();
+        if (status.getStatusCode() >= 500) {
+            LOG.error("request failed", e);
+        }
+        String slug = status.getReasonPhrase().toLowerCase().replace(' ', '-');
+        return respond(new Problem("/problems/" + slug, status.getReasonPhrase(), status.getStatusCode(),
+                detailFor(status.getStatusCode()), null), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response mapUnexpected(Throwable e, UriInfo uri) {
+        String reference = Long.toHexString(System.nanoTime());
+        LOG.errorf(e, "unexpected failure (reference %s)", reference);
+        return respond(new Problem("/problems/internal-error", "Internal error", 500,
+                "The request failed on the server; reference " + reference + " in its log.", null), uri);
+    }
+
+    private static String detailFor(int status) {
+        return switch (status) {
+            case 404 -> "No resource at this path.";
+            case 405 -> "This path does not accept that method.";
+            case 406 -> "This resource answers with application/json only.";
+            case 413 -> "The request body is larger than the service accepts.";
+            case 415 -> "Send the body as application/json.";
+            default -> "The request could not be served.";
+        };
+    }
+
+    private static Response respond(Problem problem, UriInfo uri) {
+        return Response.status(problem.status())
+                .type(Problem.MEDIA_TYPE)
+                .entity(problem.withInstance(uri == null ? null : uri.getPath()))
+                .build();
+    }
+}

@@ -1,0 +1,141 @@
+package io.mljobs.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mljobs.monitoring.NamedQuery;
+import io.mljobs.testing.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Proves with EXPLAIN that each listing variant is one index range scan in the requested order (no
+ * sequential scan, no sort), for the plan PostgreSQL makes with the values and for the generic plan
+ * it may switch a cached prepared statement to. Runs the repository's own SQL and arguments on a
+ * table of 50,000 analysed rows; sequential scans stay enabled.
+ */
+@QuarkusTest
+@WithTestResource(PostgresTestResource.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class JobPagePlanTest {
+
+    private static final String BY_TIME = "ml_jobs_created_at_id_idx";
+    private static final String BY_STATUS = "ml_jobs_status_created_at_id_idx";
+    private static final String PENDING = "ml_jobs_pending_created_at_id_idx";
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    JobRepository jobs;
+
+    @BeforeAll
+    void seed() {
+        jobs.generate(50_000).await().indefinitely();
+        pool.query("ANALYZE ml_jobs").execute().await().indefinitely();
+    }
+
+    static Stream<Arguments> variants() {
+        List<Arguments> variants = new ArrayList<>();
+        String cursorAsc = new Cursor(new Position(1_000_000_000_000_000L, 40_000), SortOrder.ASC).encode();
+        String cursorDesc = new Cursor(new Position(1_700_000_000_000_000L, 10_000), SortOrder.DESC).encode();
+        for (String order : List.of("asc", "desc")) {
+            String cursor = order.equals("asc") ? cursorAsc : cursorDesc;
+            for (String status : new String[] {null, "completed", "pending"}) {
+                Set<String> intended = status == null ? Set.of(BY_TIME)
+                        : status.equals("pending") ? Set.of(BY_STATUS, PENDING) : Set.of(BY_STATUS);
+                variants.add(Arguments.of(request(status, null, null, order, null), intended));
+                variants.add(Arguments.of(request(status, null, null, order, cursor), intended));
+                variants.add(Arguments.of(request(status, "2025-06-01", "2025-07-01", order, null), intended));
+                variants.add(Arguments.of(request(status, "2025-06-01", null, order, cursor), intended));
+            }
+        }
+        return variants.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void pageIsOneIndexScanInOrder(PageRequest request, Set<String> intended) {
+        NamedQuery query = JobRepository.pageQueryFor(request);
+        Position from = request.cursor() == null ? null : request.cursor().position();
+        Tuple args = JobRepository.pageArgs(request, from, request.limit() + 1);
+        for (String mode : List.of("force_custom_plan", "force_generic_plan")) {
+            JsonObject plan = explain(query.sql(), args, mode);
+            List<JsonObject> nodes = nodes(plan, new ArrayList<>());
+            Set<String> types = nodes.stream().map(n -> n.getString("Node Type")).collect(Collectors.toSet());
+            Set<String> indexes = nodes.stream().map(n -> n.getString("Index Name")).filter(i -> i != null)
+                    .collect(Collectors.toSet());
+
+            assertFalse(types.contains("Seq Scan"), mode + ": " + types);
+            assertFalse(types.contains("Sort") || types.contains("Incremental Sort"), mode + ": " + types);
+            assertEquals(1, indexes.size(), mode + ": " + indexes);
+            assertTrue(intended.containsAll(indexes), mode + ": used " + indexes + ", intended " + intended);
+            // A range scan: every condition bounds the scan; none is checked row by row afterwards.
+            JsonObject scan = nodes.stream().filter(n -> n.getString("Index Name") != null).findFirst().orElseThrow();
+            assertTrue(scan.getString("Index Cond", "").contains("ROW("), mode + ": " + scan.getString("Index Cond"));
+            assertEquals(null, scan.getString("Filter"), mode + ": filter " + scan.getString("Filter"));
+        }
+    }
+
+    @Test
+    void lookupByJobUuidUsesItsUniqueIndex() {
+        JsonObject plan = explain(JobRepository.FIND_BY_UUID.sql(), Tuple.of(UUID.randomUUID()), "force_generic_plan");
+        assertEquals(Set.of("ml_jobs_job_uuid_key"), nodes(plan, new ArrayList<>()).stream()
+                .map(n -> n.getString("Index Name")).filter(i -> i != null).collect(Collectors.toSet()));
+    }
+
+    private static PageRequest request(String status, String after, String before, String order, String cursor) {
+        return PageRequest.parse("50", cursor, status, after, before, order, 50);
+    }
+
+    /** EXPLAIN EXECUTE of a server-side prepared statement, so that plan_cache_mode applies. */
+    private JsonObject explain(String sql, Tuple args, String planCacheMode) {
+        String name = "plan_check";
+        return pool.withConnection(conn -> conn.query("SET plan_cache_mode = " + planCacheMode).execute()
+                .chain(() -> conn.query("PREPARE " + name + " AS " + sql).execute())
+                .chain(() -> conn.query("EXPLAIN (FORMAT JSON) EXECUTE " + name + literals(args)).execute())
+                .call(() -> conn.query("DEALLOCATE " + name).execute())
+                .call(() -> conn.query("RESET plan_cache_mode").execute()))
+                .map(rows -> ((JsonArray) rows.iterator().next().getValue(0)).getJsonObject(0).getJsonObject("Plan"))
+                .await().indefinitely();
+    }
+
+    private static String literals(Tuple args) {
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            Object value = args.getValue(i);
+            values.add(value == null ? "NULL"
+                    : value instanceof OffsetDateTime || value instanceof String || value instanceof UUID
+                    ? "'" + value + "'" : value.toString());
+        }
+        return "(" + String.join(", ", values) + ")";
+    }
+
+    private static List<JsonObject> nodes(JsonObject node, List<JsonObject> into) {
+        into.add(node);
+        JsonArray children = node.getJsonArray("Plans");
+        if (children != null) {
+            children.forEach(child -> nodes((JsonObject) child, into));
+        }
+        return into;
+    }
+}
