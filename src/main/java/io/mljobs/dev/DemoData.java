@@ -1,0 +1,37 @@
+package io.mljobs.dev;
+
+import io.mljobs.job.JobRepository;
+import io.quarkus.arc.profile.IfBuildProfile;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** In dev mode, fills an empty job table so that the API has something to page through. */
+@IfBuildProfile("dev")
+public class DemoData {
+
+    private static final Logger LOG = Logger.getLogger(DemoData.class);
+
+    private final JobRepository jobs;
+    private final int count;
+
+    public DemoData(JobRepository jobs, @ConfigProperty(name = "mljobs.demo.jobs") int count) {
+        this.jobs = jobs;
+        this.count = count;
+    }
+
+    void load(@Observes StartupEvent event) {
+        if (count <= 0) {
+            return;
+        }
+        // Startup observers run on the main thread, never on an event loop: waiting here is safe.
+        jobs.isEmpty()
+                .chain(empty -> empty ? jobs.generate(count) : Uni.createFrom().item(0))
+                .invoke(loaded -> LOG.infof(loaded > 0 ? "loaded %d demo jobs" : "jobs present, no demo data loaded",
+                        loaded))
+                .await().atMost(Duration.ofMinutes(5));
+    }
+}
