@@ -44,6 +44,15 @@ public class Job extends PanacheEntityBase {
     @Column(name = "completed_at")
     public Instant completedAt;
 
+    @Column(name = "worker_id", columnDefinition = "text")
+    public String workerId;
+
+    @Column(name = "heartbeat_at")
+    public Instant heartbeatAt;
+
+    @Column(name = "error", columnDefinition = "text")
+    public String error;
+
     public static Job pending(String inputText) {
         Job job = new Job();
         job.jobUuid = UUID.randomUUID();

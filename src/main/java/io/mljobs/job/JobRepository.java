@@ -4,7 +4,6 @@ import io.mljobs.monitoring.Db;
 import io.mljobs.monitoring.NamedQuery;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,14 +20,18 @@ import java.util.UUID;
 @ApplicationScoped
 public class JobRepository {
 
-    static final String LIST_COLUMNS =
-            "id, job_uuid, status, result_score, result_label, created_at, started_at, completed_at";
+    /** Every column but input_text, which can be large: what list items and state changes return. */
+    public static final String LIST_COLUMNS = "id, job_uuid, status, result_score, result_label, created_at, "
+            + "started_at, completed_at, worker_id, heartbeat_at, error";
 
-    static final NamedQuery FIND_BY_UUID = NamedQuery.of("jobs.find_by_uuid", """
-            SELECT id, job_uuid, input_text, status, result_score, result_label,
-                   created_at, started_at, completed_at
-              FROM ml_jobs
-             WHERE job_uuid = $1
+    public static final String ALL_COLUMNS = LIST_COLUMNS + ", input_text";
+
+    static final NamedQuery FIND_BY_UUID = NamedQuery.of("jobs.find_by_uuid",
+            "SELECT " + ALL_COLUMNS + " FROM ml_jobs WHERE job_uuid = $1");
+
+    static final NamedQuery INSERT_BATCH = NamedQuery.of("jobs.insert_batch", """
+            INSERT INTO ml_jobs (job_uuid, input_text)
+            SELECT * FROM unnest($1::uuid[], $2::text[])
             """);
 
     static final NamedQuery FIND_POSITION = NamedQuery.of("jobs.find_position", """
@@ -76,25 +79,26 @@ public class JobRepository {
         return db.timed("jobs.insert", () -> Panache.withTransaction(job::persist).replaceWith(job));
     }
 
+    /** Inserts all jobs in one statement (one transaction): all or nothing. */
+    public Uni<Integer> insertBatch(UUID[] jobUuids, String[] inputTexts) {
+        return db.query(INSERT_BATCH, Tuple.of(jobUuids, inputTexts)).map(RowSet::rowCount);
+    }
+
     public Uni<Optional<JobView>> findByUuid(UUID jobUuid) {
         return db.query(FIND_BY_UUID, Tuple.of(jobUuid))
-                .map(rows -> first(rows).map(JobView::from));
+                .map(rows -> Db.firstRow(rows).map(JobView::from));
     }
 
     public Uni<Optional<Position>> findPosition(UUID jobUuid) {
         return db.query(FIND_POSITION, Tuple.of(jobUuid))
-                .map(rows -> first(rows).map(row -> Position.of(
+                .map(rows -> Db.firstRow(rows).map(row -> Position.of(
                         row.getOffsetDateTime("created_at").toInstant(), row.getLong("id"))));
     }
 
     /** Up to {@code fetch} rows after {@code continueFrom} (null: from the start) in the request's order. */
     public Uni<List<JobView>> findPage(PageRequest request, Position continueFrom, int fetch) {
         return db.query(pageQueryFor(request), pageArgs(request, continueFrom, fetch))
-                .map(rows -> {
-                    List<JobView> jobs = new ArrayList<>(rows.size());
-                    rows.forEach(row -> jobs.add(JobView.from(row)));
-                    return jobs;
-                });
+                .map(rows -> Db.mapRows(rows, JobView::from));
     }
 
     public Uni<Boolean> isEmpty() {
@@ -151,8 +155,4 @@ public class JobRepository {
                 """.formatted(LIST_COLUMNS, keys, status, orderBy));
     }
 
-    private static Optional<Row> first(RowSet<Row> rows) {
-        var it = rows.iterator();
-        return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
-    }
 }

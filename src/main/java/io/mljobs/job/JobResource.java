@@ -38,6 +38,15 @@ public class JobResource {
                 .build());
     }
 
+    @POST
+    @Path("/batch")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> submitBatch(BatchCreateRequest request) {
+        return service.submitBatch(request).map(created -> Response.status(Response.Status.CREATED)
+                .entity(created)
+                .build());
+    }
+
     @GET
     @Path("/{jobUuid}")
     public Uni<JobView> get(@RestPath String jobUuid) {

@@ -19,16 +19,38 @@ public class JobService {
         this.maxInputLength = maxInputLength;
     }
 
+    public static final int MAX_BATCH = 1_000;
+
     public Uni<JobView> submit(CreateJobRequest request) {
+        return jobs.insert(Job.pending(validInput(request, "input_text"))).map(JobView::from);
+    }
+
+    /** Creates every job in one statement, or none if any element is invalid. */
+    public Uni<BatchCreated> submitBatch(BatchCreateRequest request) {
+        List<CreateJobRequest> items = request == null ? null : request.jobs();
+        if (items == null || items.isEmpty() || items.size() > MAX_BATCH) {
+            throw ProblemException.invalidParameter("jobs", "jobs must hold 1 to " + MAX_BATCH + " jobs"
+                    + (items == null ? "." : ", held " + items.size() + "."));
+        }
+        UUID[] uuids = new UUID[items.size()];
+        String[] inputs = new String[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            inputs[i] = validInput(items.get(i), "jobs[" + i + "].input_text");
+            uuids[i] = UUID.randomUUID();
+        }
+        return jobs.insertBatch(uuids, inputs).map(inserted -> new BatchCreated(List.of(uuids)));
+    }
+
+    private String validInput(CreateJobRequest request, String field) {
         String input = request == null ? null : request.inputText();
         if (input == null || input.isBlank()) {
-            throw ProblemException.invalidParameter("input_text", "input_text is required and must not be blank.");
+            throw ProblemException.invalidParameter(field, field + " is required and must not be blank.");
         }
         if (input.length() > maxInputLength) {
-            throw ProblemException.invalidParameter("input_text", "input_text must be at most " + maxInputLength
+            throw ProblemException.invalidParameter(field, field + " must be at most " + maxInputLength
                     + " characters, was " + input.length() + ".");
         }
-        return jobs.insert(Job.pending(input)).map(JobView::from);
+        return input;
     }
 
     public Uni<JobView> findByUuid(UUID jobUuid) {

@@ -16,7 +16,10 @@ public record JobView(
         String resultLabel,
         Instant createdAt,
         Instant startedAt,
-        Instant completedAt) {
+        Instant completedAt,
+        String workerId,
+        Instant heartbeatAt,
+        String error) {
 
     /** Maps a row of {@link JobRepository}'s queries; {@code input_text} only if it was selected. */
     public static JobView from(Row row) {
@@ -29,12 +32,15 @@ public record JobView(
                 row.getString("result_label"),
                 instant(row.getOffsetDateTime("created_at")),
                 instant(row.getOffsetDateTime("started_at")),
-                instant(row.getOffsetDateTime("completed_at")));
+                instant(row.getOffsetDateTime("completed_at")),
+                row.getString("worker_id"),
+                instant(row.getOffsetDateTime("heartbeat_at")),
+                row.getString("error"));
     }
 
     public static JobView from(Job job) {
         return new JobView(job.id, job.jobUuid, job.inputText, job.status, job.resultScore, job.resultLabel,
-                job.createdAt, job.startedAt, job.completedAt);
+                job.createdAt, job.startedAt, job.completedAt, job.workerId, job.heartbeatAt, job.error);
     }
 
     private static Instant instant(OffsetDateTime value) {

@@ -6,12 +6,16 @@ import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowIterator;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -59,6 +63,17 @@ public class Db {
     /** Times work that runs its own SQL (Hibernate Reactive) under a name. */
     public <T> Uni<T> timed(String name, Supplier<Uni<T>> work) {
         return timed(name, "(orm) " + name, work);
+    }
+
+    public static Optional<Row> firstRow(RowSet<Row> rows) {
+        RowIterator<Row> it = rows.iterator();
+        return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
+    }
+
+    public static <T> List<T> mapRows(RowSet<Row> rows, Function<Row, T> mapper) {
+        List<T> mapped = new ArrayList<>(rows.size());
+        rows.forEach(row -> mapped.add(mapper.apply(row)));
+        return mapped;
     }
 
     private <T> Uni<T> timed(String name, String sqlForLog, Supplier<Uni<T>> work) {

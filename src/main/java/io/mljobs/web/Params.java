@@ -31,6 +31,26 @@ public final class Params {
         return UUID.fromString(value);
     }
 
+    /** Optional text no longer than {@code max}; blank counts as absent. */
+    public static String optionalText(String name, String value, int max) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (value.length() > max) {
+            throw ProblemException.invalidParameter(name, name + " must be at most " + max + " characters, was "
+                    + value.length() + ".");
+        }
+        return value;
+    }
+
+    public static String requiredText(String name, String value, int max) {
+        String text = optionalText(name, value, max);
+        if (text == null) {
+            throw ProblemException.invalidParameter(name, name + " is required and must not be blank.");
+        }
+        return text;
+    }
+
     public static int intInRange(String name, String value, int min, int max, int fallback) {
         if (value == null || value.isEmpty()) {
             return fallback;

@@ -25,4 +25,8 @@ public class ProblemException extends RuntimeException {
     public static ProblemException notFound(String detail) {
         return new ProblemException(404, "not-found", "Not found", detail);
     }
+
+    public static ProblemException conflict(String detail) {
+        return new ProblemException(409, "invalid-transition", "Job is not in a state that allows this", detail);
+    }
 }

@@ -1,6 +1,7 @@
 package io.mljobs.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -24,10 +25,12 @@ public class ProblemMapper {
     @ServerExceptionMapper({JsonProcessingException.class, MismatchedInputException.class})
     public Response mapUnreadableJson(JsonProcessingException e, UriInfo uri) {
         // The parser's own message would echo internals (class names, stream positions).
-        String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-                + ", column " + e.getLocation().getColumnNr();
-        return respond(new Problem("/problems/malformed-body", "Malformed request body", 400,
-                "The body is not valid JSON of the expected shape" + where + ".", null), uri);
+        String field = e instanceof JsonMappingException mapping ? fieldPath(mapping) : "";
+        String detail = field.isEmpty()
+                ? "The body is not valid JSON of the expected shape" + (e.getLocation() == null ? "" : " (line "
+                        + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")") + "."
+                : "Field " + field + " has the wrong type or format.";
+        return respond(new Problem("/problems/malformed-body", "Malformed request body", 400, detail, null), uri);
     }
 
     @ServerExceptionMapper
@@ -47,6 +50,19 @@ public class ProblemMapper {
         LOG.errorf(e, "unexpected failure (reference %s)", reference);
         return respond(new Problem("/problems/internal-error", "Internal error", 500,
                 "The request failed on the server; reference " + reference + " in its log.", null), uri);
+    }
+
+    /** The JSON path of the offending field, such as {@code results[3].job_uuid}; empty if none. */
+    private static String fieldPath(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
     }
 
     private static String detailFor(int status) {

@@ -5,20 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mljobs.monitoring.NamedQuery;
+import io.mljobs.testing.Plans;
 import io.mljobs.testing.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,18 +77,16 @@ class JobPagePlanTest {
         Position from = request.cursor() == null ? null : request.cursor().position();
         Tuple args = JobRepository.pageArgs(request, from, request.limit() + 1);
         for (String mode : List.of("force_custom_plan", "force_generic_plan")) {
-            JsonObject plan = explain(query.sql(), args, mode);
-            List<JsonObject> nodes = nodes(plan, new ArrayList<>());
-            Set<String> types = nodes.stream().map(n -> n.getString("Node Type")).collect(Collectors.toSet());
-            Set<String> indexes = nodes.stream().map(n -> n.getString("Index Name")).filter(i -> i != null)
-                    .collect(Collectors.toSet());
+            JsonObject plan = Plans.explain(pool, query.sql(), args, mode);
+            Set<String> types = Plans.nodeTypes(plan);
+            Set<String> indexes = Plans.indexes(plan);
 
             assertFalse(types.contains("Seq Scan"), mode + ": " + types);
             assertFalse(types.contains("Sort") || types.contains("Incremental Sort"), mode + ": " + types);
             assertEquals(1, indexes.size(), mode + ": " + indexes);
             assertTrue(intended.containsAll(indexes), mode + ": used " + indexes + ", intended " + intended);
             // A range scan: every condition bounds the scan; none is checked row by row afterwards.
-            JsonObject scan = nodes.stream().filter(n -> n.getString("Index Name") != null).findFirst().orElseThrow();
+            JsonObject scan = Plans.nodes(plan).stream().filter(n -> n.getString("Index Name") != null).findFirst().orElseThrow();
             assertTrue(scan.getString("Index Cond", "").contains("ROW("), mode + ": " + scan.getString("Index Cond"));
             assertEquals(null, scan.getString("Filter"), mode + ": filter " + scan.getString("Filter"));
         }
@@ -98,44 +94,13 @@ class JobPagePlanTest {
 
     @Test
     void lookupByJobUuidUsesItsUniqueIndex() {
-        JsonObject plan = explain(JobRepository.FIND_BY_UUID.sql(), Tuple.of(UUID.randomUUID()), "force_generic_plan");
-        assertEquals(Set.of("ml_jobs_job_uuid_key"), nodes(plan, new ArrayList<>()).stream()
-                .map(n -> n.getString("Index Name")).filter(i -> i != null).collect(Collectors.toSet()));
+        JsonObject plan = Plans.explain(pool, JobRepository.FIND_BY_UUID.sql(), Tuple.of(UUID.randomUUID()),
+                "force_generic_plan");
+        assertEquals(Set.of("ml_jobs_job_uuid_key"), Plans.indexes(plan));
     }
 
     private static PageRequest request(String status, String after, String before, String order, String cursor) {
         return PageRequest.parse("50", cursor, status, after, before, order, 50);
     }
 
-    /** EXPLAIN EXECUTE of a server-side prepared statement, so that plan_cache_mode applies. */
-    private JsonObject explain(String sql, Tuple args, String planCacheMode) {
-        String name = "plan_check";
-        return pool.withConnection(conn -> conn.query("SET plan_cache_mode = " + planCacheMode).execute()
-                .chain(() -> conn.query("PREPARE " + name + " AS " + sql).execute())
-                .chain(() -> conn.query("EXPLAIN (FORMAT JSON) EXECUTE " + name + literals(args)).execute())
-                .call(() -> conn.query("DEALLOCATE " + name).execute())
-                .call(() -> conn.query("RESET plan_cache_mode").execute()))
-                .map(rows -> ((JsonArray) rows.iterator().next().getValue(0)).getJsonObject(0).getJsonObject("Plan"))
-                .await().indefinitely();
-    }
-
-    private static String literals(Tuple args) {
-        List<String> values = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            Object value = args.getValue(i);
-            values.add(value == null ? "NULL"
-                    : value instanceof OffsetDateTime || value instanceof String || value instanceof UUID
-                    ? "'" + value + "'" : value.toString());
-        }
-        return "(" + String.join(", ", values) + ")";
-    }
-
-    private static List<JsonObject> nodes(JsonObject node, List<JsonObject> into) {
-        into.add(node);
-        JsonArray children = node.getJsonArray("Plans");
-        if (children != null) {
-            children.forEach(child -> nodes((JsonObject) child, into));
-        }
-        return into;
-    }
 }

@@ -1,6 +1,6 @@
 package io.mljobs.job;
 
-import static io.mljobs.job.JobResourceTest.expectProblem;
+import static io.mljobs.testing.Problems.expectProblem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -143,7 +143,7 @@ class JobPagingTest {
         assertEquals(50, page.getInt("pagination.limit"));
         assertEquals(50, page.getList("jobs").size());
         assertEquals(Set.of("id", "job_uuid", "status", "result_score", "result_label", "created_at",
-                "started_at", "completed_at"), page.getMap("jobs[0]").keySet());
+                "started_at", "completed_at", "worker_id", "heartbeat_at", "error"), page.getMap("jobs[0]").keySet());
         assertEquals(expectedUuids(Map.of(), "desc").subList(0, 50), page.getList("jobs.job_uuid"));
     }
 

@@ -1,8 +1,8 @@
 package io.mljobs.job;
 
+import static io.mljobs.testing.Problems.expectProblem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.notNullValue;
@@ -12,7 +12,6 @@ import io.mljobs.testing.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.restassured.response.ValidatableResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -97,14 +96,4 @@ class JobResourceTest {
         expectProblem(given().when().get("/nothing-here").then(), 404);
     }
 
-    static ValidatableResponse expectProblem(ValidatableResponse response, int status) {
-        return response.statusCode(status)
-                .contentType("application/problem+json")
-                .body("status", equalTo(status))
-                .body("type", notNullValue())
-                .body("title", notNullValue())
-                .body("detail", notNullValue())
-                .body("detail", org.hamcrest.Matchers.not(containsString("Exception")))
-                .body("instance", endsWith(""));
-    }
 }

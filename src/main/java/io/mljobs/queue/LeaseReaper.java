@@ -1,0 +1,44 @@
+package io.mljobs.queue;
+
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Returns running jobs whose worker went silent for longer than the lease to pending, in batches.
+ * Safe on every replica at once: SKIP LOCKED keeps two reapers off the same rows.
+ */
+@ApplicationScoped
+public class LeaseReaper {
+
+    private static final Logger LOG = Logger.getLogger(LeaseReaper.class);
+    static final int BATCH = 1_000;
+
+    private final QueueRepository queue;
+    private final Duration lease;
+
+    public LeaseReaper(QueueRepository queue, @ConfigProperty(name = "mljobs.queue.lease") Duration lease) {
+        this.queue = queue;
+        this.lease = lease;
+    }
+
+    @Scheduled(every = "${mljobs.queue.reap-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> onSchedule() {
+        return reapExpired().invoke(reaped -> {
+            if (reaped > 0) {
+                LOG.infof("returned %d jobs with expired leases to pending", reaped);
+            }
+        }).replaceWithVoid();
+    }
+
+    /** Reaps until a batch comes back short; answers the total. */
+    public Uni<Integer> reapExpired() {
+        return queue.reapExpired(lease, BATCH)
+                .chain(reaped -> reaped < BATCH ? Uni.createFrom().item(reaped)
+                        : reapExpired().map(more -> reaped + more));
+    }
+}

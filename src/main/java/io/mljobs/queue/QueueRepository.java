@@ -1,0 +1,179 @@
+package io.mljobs.queue;
+
+import static io.mljobs.job.JobRepository.ALL_COLUMNS;
+import static io.mljobs.job.JobRepository.LIST_COLUMNS;
+
+import io.mljobs.job.JobView;
+import io.mljobs.monitoring.Db;
+import io.mljobs.monitoring.NamedQuery;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Owns the SQL of a job's life after submission: claim, heartbeat, finish, lease expiry. */
+@ApplicationScoped
+public class QueueRepository {
+
+    /**
+     * Takes the oldest pending jobs through the small partial pending index; SKIP LOCKED lets
+     * concurrent claimers pass over each other's rows instead of queueing behind them.
+     */
+    static final NamedQuery CLAIM = NamedQuery.of("queue.claim", """
+            UPDATE ml_jobs j
+               SET status = 'running', worker_id = $1, started_at = now(), heartbeat_at = now()
+             WHERE j.id IN (SELECT id FROM ml_jobs
+                             WHERE status = 'pending'
+                             ORDER BY created_at, id
+                             LIMIT $2
+                               FOR UPDATE SKIP LOCKED)
+            RETURNING %s
+            """.formatted(prefixed(ALL_COLUMNS)));
+
+    /**
+     * Moves one running job to completed or failed. One round trip answers all three cases: no such
+     * job (no row), not running or held by another worker (current_status only), or done.
+     */
+    static final NamedQuery FINISH = NamedQuery.of("queue.finish", """
+            WITH target AS (
+                SELECT id, status, worker_id FROM ml_jobs WHERE job_uuid = $1
+            ), done AS (
+                UPDATE ml_jobs j
+                   SET status = $2, result_score = $3, result_label = $4, error = $5, completed_at = now()
+                  FROM target
+                 WHERE j.id = target.id AND j.status = 'running' AND ($6::text IS NULL OR j.worker_id = $6)
+                RETURNING %s
+            )
+            SELECT target.status AS current_status, target.worker_id AS current_worker, done.*
+              FROM target LEFT JOIN done ON true
+            """.formatted(prefixed(LIST_COLUMNS)));
+
+    /** Up to 1,000 results in one statement, one answer row per input row, in input order. */
+    static final NamedQuery FINISH_BATCH = NamedQuery.of("queue.finish_batch", """
+            WITH input AS (
+                SELECT *
+                  FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::text[], $5::text[], $6::text[])
+                       WITH ORDINALITY AS i(job_uuid, status, result_score, result_label, error, worker_id, ord)
+            ), done AS (
+                UPDATE ml_jobs j
+                   SET status = i.status, result_score = i.result_score, result_label = i.result_label,
+                       error = i.error, completed_at = now()
+                  FROM input i
+                 WHERE j.job_uuid = i.job_uuid AND j.status = 'running'
+                   AND (i.worker_id IS NULL OR j.worker_id = i.worker_id)
+                RETURNING j.job_uuid, j.status
+            )
+            SELECT i.job_uuid, done.status AS new_status, current.status AS current_status
+              FROM input i
+              LEFT JOIN done ON done.job_uuid = i.job_uuid
+              LEFT JOIN ml_jobs current ON current.job_uuid = i.job_uuid
+             ORDER BY i.ord
+            """);
+
+    static final NamedQuery HEARTBEAT = NamedQuery.of("queue.heartbeat", """
+            WITH target AS (
+                SELECT id, status, worker_id FROM ml_jobs WHERE job_uuid = $1
+            ), beat AS (
+                UPDATE ml_jobs j
+                   SET heartbeat_at = now()
+                  FROM target
+                 WHERE j.id = target.id AND j.status = 'running' AND ($2::text IS NULL OR j.worker_id = $2)
+                RETURNING j.job_uuid, j.worker_id, j.heartbeat_at
+            )
+            SELECT target.status AS current_status, target.worker_id AS current_worker, beat.*
+              FROM target LEFT JOIN beat ON true
+            """);
+
+    /** Running jobs whose worker has been silent longer than the lease go back to the queue. */
+    static final NamedQuery REAP_EXPIRED = NamedQuery.of("queue.reap_expired", """
+            UPDATE ml_jobs j
+               SET status = 'pending', worker_id = NULL, started_at = NULL, heartbeat_at = NULL
+             WHERE j.status = 'running'
+               AND j.id IN (SELECT id FROM ml_jobs
+                             WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1)
+                             ORDER BY heartbeat_at
+                             LIMIT $2
+                               FOR UPDATE SKIP LOCKED)
+            """);
+
+    private final Db db;
+
+    public QueueRepository(Db db) {
+        this.db = db;
+    }
+
+    /** The claimed jobs, oldest first. */
+    public Uni<List<JobView>> claim(String workerId, int limit) {
+        return db.query(CLAIM, Tuple.of(workerId, limit)).map(rows -> {
+            // RETURNING follows no ORDER BY.
+            List<JobView> jobs = Db.mapRows(rows, JobView::from);
+            jobs.sort(Comparator.comparing(JobView::createdAt).thenComparing(JobView::id));
+            return jobs;
+        });
+    }
+
+    /** Empty if no such job exists. */
+    public Uni<Optional<Transition>> finish(UUID jobUuid, Finish finish) {
+        Tuple args = Tuple.tuple().addUUID(jobUuid).addString(finish.status().value())
+                .addDouble(finish.resultScore()).addString(finish.resultLabel()).addString(finish.error())
+                .addString(finish.workerId());
+        return db.query(FINISH, args).map(rows -> Db.firstRow(rows).map(row -> new Transition(
+                row.getString("current_status"), row.getString("current_worker"),
+                row.getLong("id") == null ? null : JobView.from(row))));
+    }
+
+    public Uni<List<BatchOutcome>> finishBatch(List<Finish> results, UUID[] jobUuids) {
+        int n = results.size();
+        String[] statuses = new String[n];
+        Double[] scores = new Double[n];
+        String[] labels = new String[n];
+        String[] errors = new String[n];
+        String[] workers = new String[n];
+        for (int i = 0; i < n; i++) {
+            Finish result = results.get(i);
+            statuses[i] = result.status().value();
+            scores[i] = result.resultScore();
+            labels[i] = result.resultLabel();
+            errors[i] = result.error();
+            workers[i] = result.workerId();
+        }
+        return db.query(FINISH_BATCH, Tuple.of(jobUuids, statuses, scores, labels, errors, workers))
+                .map(rows -> Db.mapRows(rows, row -> new BatchOutcome(row.getUUID("job_uuid"),
+                        row.getString("new_status"), row.getString("current_status"))));
+    }
+
+    /** Empty if no such job exists. */
+    public Uni<Optional<Beat>> heartbeat(UUID jobUuid, String workerId) {
+        return db.query(HEARTBEAT, Tuple.of(jobUuid, workerId)).map(rows -> Db.firstRow(rows).map(row -> new Beat(
+                row.getString("current_status"), row.getString("current_worker"),
+                row.getOffsetDateTime("heartbeat_at") == null ? null
+                        : row.getOffsetDateTime("heartbeat_at").toInstant())));
+    }
+
+    /** Returns up to {@code limit} expired jobs to pending; answers how many. */
+    public Uni<Integer> reapExpired(Duration lease, int limit) {
+        return db.query(REAP_EXPIRED, Tuple.of(lease.toMillis() / 1000.0, limit)).map(RowSet::rowCount);
+    }
+
+    /** The state a transition found, and the job after it when it happened. */
+    public record Transition(String currentStatus, String currentWorker, JobView job) {
+    }
+
+    public record Beat(String currentStatus, String currentWorker, Instant heartbeatAt) {
+    }
+
+    /** newStatus is null when the job was not changed; currentStatus is null when it does not exist. */
+    public record BatchOutcome(UUID jobUuid, String newStatus, String currentStatus) {
+    }
+
+    private static String prefixed(String columns) {
+        return "j." + columns.replace(", ", ", j.");
+    }
+
+}

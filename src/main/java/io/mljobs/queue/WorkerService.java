@@ -1,0 +1,146 @@
+package io.mljobs.queue;
+
+import io.mljobs.job.JobStatus;
+import io.mljobs.job.JobView;
+import io.mljobs.queue.QueueRepository.BatchOutcome;
+import io.mljobs.web.Params;
+import io.mljobs.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The worker's side of the queue. Only running → completed | failed is allowed; a worker that
+ * names itself can only touch jobs it holds.
+ */
+@ApplicationScoped
+public class WorkerService {
+
+    public static final int MAX_CLAIM = 100;
+    public static final int MAX_RESULTS = 1_000;
+    static final int MAX_WORKER_ID = 200;
+    static final int MAX_LABEL = 1_000;
+    static final int MAX_ERROR = 10_000;
+
+    private final QueueRepository queue;
+    private final Duration lease;
+
+    public WorkerService(QueueRepository queue, @ConfigProperty(name = "mljobs.queue.lease") Duration lease) {
+        this.queue = queue;
+        this.lease = lease;
+    }
+
+    public Uni<ClaimedJobs> claim(ClaimRequest request) {
+        if (request == null) {
+            throw ProblemException.badRequest("The body must be {\"worker_id\": \"…\", \"limit\": n}.");
+        }
+        String workerId = Params.requiredText("worker_id", request.workerId(), MAX_WORKER_ID);
+        int limit = request.limit() == null ? 1 : request.limit();
+        if (limit < 1 || limit > MAX_CLAIM) {
+            throw ProblemException.invalidParameter("limit", "limit must be from 1 to " + MAX_CLAIM + ", was "
+                    + limit + ".");
+        }
+        return queue.claim(workerId, limit).map(ClaimedJobs::new);
+    }
+
+    public Uni<JobView> complete(UUID jobUuid, CompleteRequest request) {
+        CompleteRequest body = request == null ? new CompleteRequest(null, null, null) : request;
+        return finish(jobUuid, new Finish(JobStatus.COMPLETED, body.resultScore(),
+                Params.optionalText("result_label", body.resultLabel(), MAX_LABEL), null,
+                Params.optionalText("worker_id", body.workerId(), MAX_WORKER_ID)));
+    }
+
+    public Uni<JobView> fail(UUID jobUuid, FailRequest request) {
+        FailRequest body = request == null ? new FailRequest(null, null) : request;
+        return finish(jobUuid, new Finish(JobStatus.FAILED, null, null,
+                Params.requiredText("error", body.error(), MAX_ERROR),
+                Params.optionalText("worker_id", body.workerId(), MAX_WORKER_ID)));
+    }
+
+    public Uni<Lease> heartbeat(UUID jobUuid, HeartbeatRequest request) {
+        String workerId = Params.optionalText("worker_id", request == null ? null : request.workerId(), MAX_WORKER_ID);
+        return queue.heartbeat(jobUuid, workerId).map(found -> {
+            var beat = found.orElseThrow(() -> notFound(jobUuid));
+            if (beat.heartbeatAt() == null) {
+                throw notHeld(jobUuid, beat.currentStatus(), beat.currentWorker(), workerId, "have its lease extended");
+            }
+            return new Lease(jobUuid, beat.currentWorker(), beat.heartbeatAt(), beat.heartbeatAt().plus(lease));
+        });
+    }
+
+    /** Applies every valid result in one statement; answers each one's outcome in request order. */
+    public Uni<ResultsReport> report(ResultsRequest request) {
+        List<ResultsRequest.Item> items = request == null ? null : request.results();
+        if (items == null || items.isEmpty() || items.size() > MAX_RESULTS) {
+            throw ProblemException.invalidParameter("results", "results must hold 1 to " + MAX_RESULTS + " results"
+                    + (items == null ? "." : ", held " + items.size() + "."));
+        }
+        List<Finish> results = new ArrayList<>(items.size());
+        UUID[] uuids = new UUID[items.size()];
+        Set<UUID> seen = new HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            String at = "results[" + i + "]";
+            ResultsRequest.Item item = items.get(i);
+            if (item == null || item.jobUuid() == null) {
+                throw ProblemException.invalidParameter(at + ".job_uuid", at + ".job_uuid is required.");
+            }
+            if (!seen.add(item.jobUuid())) {
+                throw ProblemException.invalidParameter(at + ".job_uuid", at + ".job_uuid repeats an earlier result's.");
+            }
+            JobStatus status = JobStatus.parse(item.status())
+                    .filter(s -> s == JobStatus.COMPLETED || s == JobStatus.FAILED)
+                    .orElseThrow(() -> ProblemException.invalidParameter(at + ".status",
+                            at + ".status must be completed or failed."));
+            String worker = Params.optionalText(at + ".worker_id", item.workerId(), MAX_WORKER_ID);
+            results.add(status == JobStatus.COMPLETED
+                    ? new Finish(status, item.resultScore(),
+                            Params.optionalText(at + ".result_label", item.resultLabel(), MAX_LABEL), null, worker)
+                    : new Finish(status, null, null, Params.requiredText(at + ".error", item.error(), MAX_ERROR),
+                            worker));
+            uuids[i] = item.jobUuid();
+        }
+        return queue.finishBatch(results, uuids).map(rows -> new ResultsReport(rows.stream()
+                .map(WorkerService::outcome)
+                .toList()));
+    }
+
+    private Uni<JobView> finish(UUID jobUuid, Finish finish) {
+        return queue.finish(jobUuid, finish).map(found -> {
+            var transition = found.orElseThrow(() -> notFound(jobUuid));
+            if (transition.job() == null) {
+                throw notHeld(jobUuid, transition.currentStatus(), transition.currentWorker(), finish.workerId(),
+                        "be " + finish.status().value());
+            }
+            return transition.job();
+        });
+    }
+
+    private static ResultsReport.Outcome outcome(BatchOutcome row) {
+        if (row.newStatus() != null) {
+            return new ResultsReport.Outcome(row.jobUuid(), row.newStatus(), row.newStatus());
+        }
+        return new ResultsReport.Outcome(row.jobUuid(),
+                row.currentStatus() == null ? ResultsReport.NOT_FOUND : ResultsReport.CONFLICT, row.currentStatus());
+    }
+
+    private static ProblemException notFound(UUID jobUuid) {
+        return ProblemException.notFound("No job with job_uuid " + jobUuid + ".");
+    }
+
+    /** {@code action} completes "only a running job can …", e.g. "be completed". */
+    private static ProblemException notHeld(UUID jobUuid, String status, String holder, String workerId,
+            String action) {
+        if (JobStatus.RUNNING.value().equals(status) && workerId != null && !workerId.equals(holder)) {
+            return ProblemException.conflict("Job " + jobUuid + " is held by another worker, not " + workerId
+                    + "; only its holder's report counts.");
+        }
+        return ProblemException.conflict("Job " + jobUuid + " is " + status + "; only a running job can " + action
+                + ".");
+    }
+}

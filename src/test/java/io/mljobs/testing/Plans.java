@@ -1,0 +1,72 @@
+package io.mljobs.testing;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/** EXPLAIN of the service's own SQL, for tests that prove which index a query uses. */
+public final class Plans {
+
+    private Plans() {
+    }
+
+    /**
+     * EXPLAIN EXECUTE of a server-side prepared statement, so that plan_cache_mode
+     * ({@code force_custom_plan} or {@code force_generic_plan}) decides which plan is shown.
+     */
+    public static JsonObject explain(Pool pool, String sql, Tuple args, String planCacheMode) {
+        String name = "plan_check";
+        return pool.withConnection(conn -> conn.query("SET plan_cache_mode = " + planCacheMode).execute()
+                .chain(() -> conn.query("PREPARE " + name + " AS " + sql).execute())
+                .chain(() -> conn.query("EXPLAIN (FORMAT JSON) EXECUTE " + name + literals(args)).execute())
+                .call(() -> conn.query("DEALLOCATE " + name).execute())
+                .call(() -> conn.query("RESET plan_cache_mode").execute()))
+                .map(rows -> ((JsonArray) rows.iterator().next().getValue(0)).getJsonObject(0).getJsonObject("Plan"))
+                .await().indefinitely();
+    }
+
+    /** The plan's nodes, depth first. */
+    public static List<JsonObject> nodes(JsonObject plan) {
+        List<JsonObject> into = new ArrayList<>();
+        collect(plan, into);
+        return into;
+    }
+
+    public static Set<String> indexes(JsonObject plan) {
+        return nodes(plan).stream().map(n -> n.getString("Index Name")).filter(i -> i != null)
+                .collect(Collectors.toSet());
+    }
+
+    public static Set<String> nodeTypes(JsonObject plan) {
+        return nodes(plan).stream().map(n -> n.getString("Node Type")).collect(Collectors.toSet());
+    }
+
+    private static void collect(JsonObject node, List<JsonObject> into) {
+        into.add(node);
+        JsonArray children = node.getJsonArray("Plans");
+        if (children != null) {
+            children.forEach(child -> collect((JsonObject) child, into));
+        }
+    }
+
+    private static String literals(Tuple args) {
+        if (args.size() == 0) {
+            return "";
+        }
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            Object value = args.getValue(i);
+            values.add(value == null ? "NULL"
+                    : value instanceof OffsetDateTime || value instanceof String || value instanceof UUID
+                    ? "'" + value + "'" : value.toString());
+        }
+        return "(" + String.join(", ", values) + ")";
+    }
+}
