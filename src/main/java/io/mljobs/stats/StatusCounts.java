@@ -1,0 +1,93 @@
+package io.mljobs.stats;
+
+import io.mljobs.job.JobStatus;
+import io.mljobs.monitoring.Db;
+import io.mljobs.monitoring.NamedQuery;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads and tidies the counters that ml_jobs' triggers keep (migration V5): per-status slots and
+ * hourly creation buckets. A read costs the same at 10M rows as at 1K: it sums a few dozen counter
+ * rows and counts index entries for under an hour of jobs.
+ */
+@ApplicationScoped
+public class StatusCounts {
+
+    /**
+     * last_24_hours = the index range from (now - 24 h) to the next whole hour, plus the hourly
+     * buckets from there on. One statement, one snapshot: the counts agree with each other.
+     */
+    public static final NamedQuery READ = NamedQuery.of("stats.read", """
+            WITH counts AS (
+                SELECT status, sum(n) AS n FROM ml_job_counts GROUP BY status
+            ), since AS (
+                SELECT now() - interval '24 hours' AS start,
+                       date_trunc('hour', now() - interval '24 hours') + interval '1 hour' AS whole_hours
+            )
+            SELECT COALESCE((SELECT n FROM counts WHERE status = 'pending'), 0)::bigint AS pending,
+                   COALESCE((SELECT n FROM counts WHERE status = 'running'), 0)::bigint AS running,
+                   COALESCE((SELECT n FROM counts WHERE status = 'completed'), 0)::bigint AS completed,
+                   COALESCE((SELECT n FROM counts WHERE status = 'failed'), 0)::bigint AS failed,
+                   (SELECT count(*) FROM ml_jobs, since
+                     WHERE created_at >= since.start AND created_at < since.whole_hours)
+                 + (SELECT COALESCE(sum(n), 0) FROM ml_job_created_hourly, since
+                     WHERE hour >= since.whole_hours) AS last_24_hours,
+                   now() AS as_of
+            """);
+
+    /** Folds every status's slots into slot 0, atomically: a read sees the sum before or after. */
+    static final NamedQuery COMPACT_STATUS = NamedQuery.of("stats.compact_status", """
+            WITH folded AS (
+                DELETE FROM ml_job_counts WHERE slot <> 0 RETURNING status, n
+            )
+            INSERT INTO ml_job_counts AS c (status, slot, n)
+            SELECT status, 0, sum(n) FROM folded GROUP BY status ORDER BY status
+            ON CONFLICT (status, slot) DO UPDATE SET n = c.n + excluded.n
+            """);
+
+    /** Folds hourly slots into slot 0 and drops buckets no read will reach again. */
+    static final NamedQuery COMPACT_HOURLY = NamedQuery.of("stats.compact_hourly", """
+            WITH folded AS (
+                DELETE FROM ml_job_created_hourly
+                 WHERE slot <> 0 OR hour < now() - interval '26 hours'
+                RETURNING hour, n
+            )
+            INSERT INTO ml_job_created_hourly AS h (hour, slot, n)
+            SELECT hour, 0, sum(n) FROM folded WHERE hour >= now() - interval '26 hours'
+             GROUP BY hour ORDER BY hour
+            ON CONFLICT (hour, slot) DO UPDATE SET n = h.n + excluded.n
+            """);
+
+    private final Db db;
+
+    public StatusCounts(Db db) {
+        this.db = db;
+    }
+
+    public Uni<JobStats> read() {
+        return db.query(READ, Tuple.tuple()).map(rows -> {
+            Row row = rows.iterator().next();
+            Map<String, Long> byStatus = new LinkedHashMap<>();
+            long total = 0;
+            for (JobStatus status : JobStatus.values()) {
+                long n = row.getLong(status.value());
+                byStatus.put(status.value(), n);
+                total += n;
+            }
+            return new JobStats(byStatus, total, row.getLong("last_24_hours"),
+                    row.getOffsetDateTime("as_of").toInstant());
+        });
+    }
+
+    /** Answers how many counter rows were folded away. */
+    public Uni<Integer> compact() {
+        return db.query(COMPACT_STATUS, Tuple.tuple()).map(RowSet::rowCount)
+                .chain(status -> db.query(COMPACT_HOURLY, Tuple.tuple()).map(hourly -> status + hourly.rowCount()));
+    }
+}

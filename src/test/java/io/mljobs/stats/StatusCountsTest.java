@@ -1,0 +1,140 @@
+package io.mljobs.stats;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mljobs.testing.JsonHttp;
+import io.mljobs.testing.PostgresTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The counters behind {@code GET /jobs/stats} stay equal to a full count while batch inserts,
+ * claims, completions, deletes and compactions run at once.
+ */
+@QuarkusTest
+@WithTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "label", value = "counts"))
+class StatusCountsTest {
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    StatusCounts counts;
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Test
+    void countsStayExactUnderConcurrentWrites() throws Exception {
+        // Jobs on both sides of the 24-hour edge and of whole-hour buckets, plus one from the future.
+        pool.query("""
+                INSERT INTO ml_jobs (input_text, status, created_at)
+                SELECT 'edge', 'completed', now() - offs
+                  FROM unnest(ARRAY[interval '23 hours 59 minutes', interval '24 hours 1 minute',
+                                    interval '2 hours', interval '25 hours 30 minutes', interval '-5 minutes',
+                                    interval '40 days']) AS offs
+                """).execute().await().indefinitely();
+        JsonHttp http = new JsonHttp(base);
+        ExecutorService pool8 = Executors.newFixedThreadPool(6);
+        List<Callable<Void>> work = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            work.add(() -> {
+                String batch = IntStream.range(0, 50).mapToObj(i -> "{\"input_text\": \"count me\"}")
+                        .collect(Collectors.joining(", ", "{\"jobs\": [", "]}"));
+                for (int i = 0; i < 40; i++) {
+                    assertEquals(201, http.post("/jobs/batch", batch).status());
+                }
+                return null;
+            });
+        }
+        for (int t = 0; t < 2; t++) {
+            String worker = "counter-" + t;
+            work.add(() -> {
+                for (int i = 0; i < 40; i++) {
+                    JsonNode jobs = http.post("/jobs/claim", "{\"worker_id\": \"" + worker + "\", \"limit\": 20}")
+                            .body().get("jobs");
+                    StringBuilder results = new StringBuilder("{\"results\": [");
+                    // The last claimed job of each round stays running.
+                    for (int j = 0; j < jobs.size() - 1; j++) {
+                        results.append(j == 0 ? "" : ", ").append("{\"job_uuid\": \"")
+                                .append(jobs.get(j).get("job_uuid").asText())
+                                .append(j % 2 == 0 ? "\", \"status\": \"completed\"}" : "\", \"status\": \"failed\", \"error\": \"e\"}");
+                    }
+                    if (jobs.size() > 1) {
+                        assertEquals(200, http.post("/jobs/results", results.append("]}").toString()).status());
+                    }
+                }
+                return null;
+            });
+        }
+        work.add(() -> {
+            for (int i = 0; i < 40; i++) {
+                pool.query("""
+                        DELETE FROM ml_jobs WHERE id IN (
+                            SELECT id FROM ml_jobs WHERE status IN ('completed', 'failed') AND input_text <> 'edge'
+                             ORDER BY id LIMIT 10)
+                        """).execute().await().indefinitely();
+            }
+            return null;
+        });
+        work.add(() -> {
+            for (int i = 0; i < 20; i++) {
+                counts.compact().await().indefinitely();
+                Thread.sleep(20);
+            }
+            return null;
+        });
+        for (Future<Void> done : pool8.invokeAll(work)) {
+            done.get();
+        }
+        pool8.shutdown();
+
+        JsonNode stats = http.get("/jobs/stats").body();
+        Map<String, Long> actual = new HashMap<>(Map.of("pending", 0L, "running", 0L, "completed", 0L, "failed", 0L));
+        for (Row row : pool.query("SELECT status, count(*) FROM ml_jobs GROUP BY status").execute().await().indefinitely()) {
+            actual.put(row.getString(0), row.getLong(1));
+        }
+        Map<String, Long> reported = new HashMap<>();
+        stats.get("by_status").fields().forEachRemaining(e -> reported.put(e.getKey(), e.getValue().asLong()));
+        assertEquals(actual, reported);
+        assertEquals(actual.values().stream().mapToLong(Long::longValue).sum(), stats.get("total").asLong());
+        assertTrue(actual.get("running") > 0 && actual.get("completed") > 0 && actual.get("pending") > 0, actual::toString);
+
+        OffsetDateTime asOf = OffsetDateTime.parse(stats.get("as_of").asText());
+        long last24 = pool.preparedQuery("SELECT count(*) FROM ml_jobs WHERE created_at >= $1::timestamptz - interval '24 hours'")
+                .execute(Tuple.of(asOf)).await().indefinitely().iterator().next().getLong(0);
+        assertEquals(last24, stats.get("last_24_hours").asLong());
+    }
+
+    @Test
+    void countsSurviveCompaction() {
+        JsonNode before = new JsonHttp(base).get("/jobs/stats").body();
+        counts.compact().await().indefinitely();
+        JsonNode after = new JsonHttp(base).get("/jobs/stats").body();
+        assertEquals(before.get("by_status"), after.get("by_status"));
+        long slots = pool.query("SELECT count(*) FROM ml_job_counts WHERE slot <> 0").execute().await().indefinitely()
+                .iterator().next().getLong(0);
+        assertEquals(0, slots);
+    }
+}
