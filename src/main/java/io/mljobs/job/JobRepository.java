@@ -26,6 +26,11 @@ public class JobRepository {
 
     public static final String ALL_COLUMNS = LIST_COLUMNS + ", input_text";
 
+    /** The column list with each name qualified by a table alias, for joins and RETURNING. */
+    public static String qualified(String alias, String columns) {
+        return alias + "." + columns.replace(", ", ", " + alias + ".");
+    }
+
     static final NamedQuery FIND_BY_UUID = NamedQuery.of("jobs.find_by_uuid",
             "SELECT " + ALL_COLUMNS + " FROM ml_jobs WHERE job_uuid = $1");
 

@@ -55,9 +55,9 @@ public class Db {
         return timed(query.name(), query.oneLine(), () -> client.preparedQuery(query.sql()).execute(args));
     }
 
-    /** Runs several queries in one transaction on one connection; rolls back if any fails. */
-    public <T> Uni<T> inTransaction(Function<SqlClient, Uni<T>> work) {
-        return pool.withTransaction(work::apply);
+    /** Runs work on one pooled connection, e.g. to hold a session-level lock across queries. */
+    public <T> Uni<T> withConnection(Function<SqlClient, Uni<T>> work) {
+        return pool.withConnection(work::apply);
     }
 
     /** Times work that runs its own SQL (Hibernate Reactive) under a name. */

@@ -1,6 +1,7 @@
 package io.mljobs.queue;
 
 import static io.mljobs.job.JobRepository.ALL_COLUMNS;
+import static io.mljobs.job.JobRepository.qualified;
 import static io.mljobs.job.JobRepository.LIST_COLUMNS;
 
 import io.mljobs.job.JobView;
@@ -34,7 +35,7 @@ public class QueueRepository {
                              LIMIT $2
                                FOR UPDATE SKIP LOCKED)
             RETURNING %s
-            """.formatted(prefixed(ALL_COLUMNS)));
+            """.formatted(qualified("j", ALL_COLUMNS)));
 
     /**
      * Moves one running job to completed or failed. One round trip answers all three cases: no such
@@ -52,7 +53,7 @@ public class QueueRepository {
             )
             SELECT target.status AS current_status, target.worker_id AS current_worker, done.*
               FROM target LEFT JOIN done ON true
-            """.formatted(prefixed(LIST_COLUMNS)));
+            """.formatted(qualified("j", LIST_COLUMNS)));
 
     /** Up to 1,000 results in one statement, one answer row per input row, in input order. */
     static final NamedQuery FINISH_BATCH = NamedQuery.of("queue.finish_batch", """
@@ -171,9 +172,4 @@ public class QueueRepository {
     /** newStatus is null when the job was not changed; currentStatus is null when it does not exist. */
     public record BatchOutcome(UUID jobUuid, String newStatus, String currentStatus) {
     }
-
-    private static String prefixed(String columns) {
-        return "j." + columns.replace(", ", ", j.");
-    }
-
 }

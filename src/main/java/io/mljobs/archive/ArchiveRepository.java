@@ -1,0 +1,177 @@
+package io.mljobs.archive;
+
+import static io.mljobs.job.JobRepository.ALL_COLUMNS;
+import static io.mljobs.job.JobRepository.qualified;
+
+import io.mljobs.monitoring.Db;
+import io.mljobs.monitoring.NamedQuery;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+
+/** Owns the SQL of archival: the batch move, retention, the run records and the run lock. */
+@ApplicationScoped
+public class ArchiveRepository {
+
+    /**
+     * One batch, one statement, one transaction: the rows leave ml_jobs and enter the archive
+     * together or not at all. SKIP LOCKED passes over rows a writer holds (the next run takes
+     * them); FOR UPDATE re-checks the status of each row it locks, so a job whose status changed
+     * since the snapshot is judged on its new status. Each batch starts after the last one's
+     * final row, so it never walks over the index entries of rows already moved.
+     */
+    static final NamedQuery ARCHIVE_BATCH = NamedQuery.of("archive.move_batch", """
+            WITH batch AS (
+                SELECT id FROM ml_jobs
+                 WHERE status IN ('completed', 'failed')
+                   AND created_at < $1
+                   AND (created_at, id) > (COALESCE($2::timestamptz, '-infinity'), COALESCE($3::bigint, 0))
+                 ORDER BY created_at, id
+                 LIMIT $4
+                   FOR UPDATE SKIP LOCKED
+            ), moved AS (
+                DELETE FROM ml_jobs j USING batch WHERE j.id = batch.id
+                RETURNING %1$s
+            ), archived AS (
+                INSERT INTO ml_jobs_archive (%2$s)
+                SELECT * FROM moved
+                RETURNING created_at, id
+            )
+            SELECT count(*) AS archived,
+                   (array_agg(created_at ORDER BY created_at DESC, id DESC))[1] AS last_created_at,
+                   (array_agg(id ORDER BY created_at DESC, id DESC))[1] AS last_id
+              FROM archived
+            """.formatted(qualified("j", ALL_COLUMNS), ALL_COLUMNS));
+
+    static final NamedQuery PURGE_BATCH = NamedQuery.of("archive.purge_batch", """
+            DELETE FROM ml_jobs_archive
+             WHERE id IN (SELECT id FROM ml_jobs_archive
+                           WHERE archived_at < now() - make_interval(days => $1)
+                           ORDER BY archived_at
+                           LIMIT $2)
+            """);
+
+    /** Session-level: held by the run's connection, released when it ends or the connection drops. */
+    static final NamedQuery TRY_LOCK = NamedQuery.of("archive.try_lock",
+            "SELECT pg_try_advisory_lock('ml_jobs_archive'::regclass::oid::int, 0) AS locked");
+
+    static final NamedQuery UNLOCK = NamedQuery.of("archive.unlock",
+            "SELECT pg_advisory_unlock('ml_jobs_archive'::regclass::oid::int, 0)");
+
+    /** Under the lock no run is going: any still marked running died with its process. */
+    static final NamedQuery ABANDON_STALE = NamedQuery.of("archive.abandon_stale", """
+            UPDATE ml_archive_runs
+               SET state = 'abandoned', finished_at = now(), error = 'the process running it stopped'
+             WHERE state = 'running'
+            """);
+
+    static final NamedQuery START_RUN = NamedQuery.of("archive.start_run", """
+            INSERT INTO ml_archive_runs (trigger, state, days_old, cutoff, batch_size)
+            VALUES ($1, 'running', $2, now() - make_interval(days => $2), $3)
+            RETURNING *, now() AS now
+            """);
+
+    static final NamedQuery RECORD_BATCH = NamedQuery.of("archive.record_batch",
+            "UPDATE ml_archive_runs SET archived = archived + $2, batches = batches + 1 WHERE id = $1");
+
+    static final NamedQuery RECORD_PURGE = NamedQuery.of("archive.record_purge",
+            "UPDATE ml_archive_runs SET purged = purged + $2 WHERE id = $1");
+
+    static final NamedQuery FINISH_RUN = NamedQuery.of("archive.finish_run", """
+            UPDATE ml_archive_runs SET state = $2, finished_at = now(), error = $3
+             WHERE id = $1
+            RETURNING *, now() AS now
+            """);
+
+    static final NamedQuery FIND_RUN = NamedQuery.of("archive.find_run",
+            "SELECT *, now() AS now FROM ml_archive_runs WHERE id = $1");
+
+    static final NamedQuery FIND_RUNNING = NamedQuery.of("archive.find_running",
+            "SELECT *, now() AS now FROM ml_archive_runs WHERE state = 'running' ORDER BY id DESC LIMIT 1");
+
+    static final NamedQuery LIST_RUNS = NamedQuery.of("archive.list_runs",
+            "SELECT *, now() AS now FROM ml_archive_runs ORDER BY id DESC LIMIT $1");
+
+    static final NamedQuery LAST_SUCCESS = NamedQuery.of("archive.last_success",
+            "SELECT max(finished_at) AS finished_at FROM ml_archive_runs WHERE state = 'succeeded'");
+
+    static final NamedQuery ANALYZE = NamedQuery.of("archive.analyze", "ANALYZE ml_jobs, ml_jobs_archive");
+
+    /** What one batch moved, and where the next one starts. */
+    public record Moved(long count, OffsetDateTime lastCreatedAt, Long lastId) {
+    }
+
+    private final Db db;
+
+    public ArchiveRepository(Db db) {
+        this.db = db;
+    }
+
+    public Uni<Moved> archiveBatch(SqlClient conn, Instant cutoff, Moved after, int batchSize) {
+        Tuple args = Tuple.of(cutoff.atOffset(ZoneOffset.UTC), after == null ? null : after.lastCreatedAt(),
+                after == null ? null : after.lastId(), batchSize);
+        return db.query(conn, ARCHIVE_BATCH, args).map(rows -> {
+            var row = rows.iterator().next();
+            return new Moved(row.getLong("archived"), row.getOffsetDateTime("last_created_at"), row.getLong("last_id"));
+        });
+    }
+
+    public Uni<Integer> purgeBatch(SqlClient conn, int retentionDays, int batchSize) {
+        return db.query(conn, PURGE_BATCH, Tuple.of(retentionDays, batchSize)).map(RowSet::rowCount);
+    }
+
+    public Uni<Boolean> tryLock(SqlClient conn) {
+        return db.query(conn, TRY_LOCK, Tuple.tuple()).map(rows -> rows.iterator().next().getBoolean("locked"));
+    }
+
+    public Uni<Void> unlock(SqlClient conn) {
+        return db.query(conn, UNLOCK, Tuple.tuple()).replaceWithVoid();
+    }
+
+    public Uni<ArchiveRun> startRun(SqlClient conn, String trigger, int daysOld, int batchSize) {
+        return db.query(conn, ABANDON_STALE, Tuple.tuple())
+                .chain(() -> db.query(conn, START_RUN, Tuple.of(trigger, daysOld, batchSize)))
+                .map(rows -> ArchiveRun.from(rows.iterator().next()));
+    }
+
+    public Uni<Void> recordBatch(SqlClient conn, long runId, long archived) {
+        return db.query(conn, RECORD_BATCH, Tuple.of(runId, archived)).replaceWithVoid();
+    }
+
+    public Uni<Void> recordPurge(SqlClient conn, long runId, long purged) {
+        return db.query(conn, RECORD_PURGE, Tuple.of(runId, purged)).replaceWithVoid();
+    }
+
+    /** On the pool, not the run's connection: a run whose connection died must still be recorded. */
+    public Uni<ArchiveRun> finishRun(long runId, String state, String error) {
+        return db.query(FINISH_RUN, Tuple.of(runId, state, error)).map(rows -> ArchiveRun.from(rows.iterator().next()));
+    }
+
+    public Uni<Optional<ArchiveRun>> findRun(long runId) {
+        return db.query(FIND_RUN, Tuple.of(runId)).map(rows -> Db.firstRow(rows).map(ArchiveRun::from));
+    }
+
+    public Uni<Optional<ArchiveRun>> findRunning() {
+        return db.query(FIND_RUNNING, Tuple.tuple()).map(rows -> Db.firstRow(rows).map(ArchiveRun::from));
+    }
+
+    public Uni<List<ArchiveRun>> listRuns(int limit) {
+        return db.query(LIST_RUNS, Tuple.of(limit)).map(rows -> Db.mapRows(rows, ArchiveRun::from));
+    }
+
+    public Uni<Optional<Instant>> lastSuccess() {
+        return db.query(LAST_SUCCESS, Tuple.tuple()).map(rows -> Optional.ofNullable(
+                rows.iterator().next().getOffsetDateTime("finished_at")).map(OffsetDateTime::toInstant));
+    }
+
+    public Uni<Void> analyze(SqlClient conn) {
+        return db.query(conn, ANALYZE, Tuple.tuple()).replaceWithVoid();
+    }
+}

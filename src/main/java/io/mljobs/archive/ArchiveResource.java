@@ -1,0 +1,109 @@
+package io.mljobs.archive;
+
+import io.mljobs.web.Params;
+import io.mljobs.web.Problem;
+import io.mljobs.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+
+/**
+ * Archival on demand. A request never waits for a long run: it answers 200 with the result if the
+ * run ends within {@code mljobs.archive.sync-wait}, otherwise 202 with the run's URL to poll.
+ */
+@Path("/admin")
+@Produces(MediaType.APPLICATION_JSON)
+public class ArchiveResource {
+
+    static final int MAX_DAYS_OLD = 3650;
+    static final int MAX_BATCH_SIZE = 50_000;
+
+    private final Archiver archiver;
+    private final ArchiveRepository runs;
+    private final int defaultDaysOld;
+    private final int defaultBatchSize;
+    private final Duration syncWait;
+
+    public ArchiveResource(Archiver archiver, ArchiveRepository runs,
+            @ConfigProperty(name = "mljobs.archive.days-old") int defaultDaysOld,
+            @ConfigProperty(name = "mljobs.archive.batch-size") int defaultBatchSize,
+            @ConfigProperty(name = "mljobs.archive.sync-wait") Duration syncWait) {
+        this.archiver = archiver;
+        this.runs = runs;
+        this.defaultDaysOld = defaultDaysOld;
+        this.defaultBatchSize = defaultBatchSize;
+        this.syncWait = syncWait;
+    }
+
+    /** The answer older clients expect when a run ends quickly, with the run's own record. */
+    public record ArchiveResult(long archivedCount, Instant cutoffDate, ArchiveRun run) {
+    }
+
+    @POST
+    @Path("/archive-jobs")
+    public Uni<Response> archive(@RestQuery("days_old") String daysOld, @RestQuery("batch_size") String batchSize,
+            UriInfo uri) {
+        int days = Params.intInRange("days_old", daysOld, 1, MAX_DAYS_OLD, defaultDaysOld);
+        int batch = Params.intInRange("batch_size", batchSize, 1, MAX_BATCH_SIZE, defaultBatchSize);
+        return archiver.start("request", days, batch, false).chain(start -> {
+            if (start instanceof Archiver.Busy busy) {
+                return Uni.createFrom().item(busy(busy.running(), uri));
+            }
+            Archiver.Started started = (Archiver.Started) start;
+            URI location = runUri(uri, started.run().id());
+            return started.done()
+                    .map(run -> run.state().equals(ArchiveRun.SUCCEEDED)
+                            ? Response.ok(new ArchiveResult(run.archived(), run.cutoff(), run)).location(location).build()
+                            : failed(run, uri, location))
+                    .ifNoItem().after(syncWait)
+                    .recoverWithItem(() -> Response.accepted(started.run()).location(location).build());
+        });
+    }
+
+    @GET
+    @Path("/archive-runs/{id}")
+    public Uni<ArchiveRun> run(@RestPath String id) {
+        long runId = Params.intInRange("id", id, 1, Integer.MAX_VALUE, 0);
+        return runs.findRun(runId).map(found -> found.orElseThrow(
+                () -> ProblemException.notFound("No archive run " + runId + ".")));
+    }
+
+    @GET
+    @Path("/archive-runs")
+    public Uni<List<ArchiveRun>> runs(@RestQuery String limit) {
+        return runs.listRuns(Params.intInRange("limit", limit, 1, 100, 20));
+    }
+
+    private static Response busy(ArchiveRun running, UriInfo uri) {
+        String detail = "An archival run is going" + (running == null ? "" : " (run " + running.id() + ")")
+                + "; only one runs at a time. Poll its URL, then ask again.";
+        Response.ResponseBuilder response = Response.status(409).type(Problem.MEDIA_TYPE)
+                .entity(new Problem("/problems/archive-running", "Archival already running", 409, detail,
+                        uri.getPath()));
+        return running == null ? response.build() : response.location(runUri(uri, running.id())).build();
+    }
+
+    private static Response failed(ArchiveRun run, UriInfo uri, URI location) {
+        return Response.status(500).type(Problem.MEDIA_TYPE).location(location)
+                .entity(new Problem("/problems/archive-failed", "Archival run failed", 500, "Run " + run.id()
+                        + " failed after archiving " + run.archived() + " jobs; each batch is atomic, so every job is "
+                        + "in exactly one table. Ask again to continue.", uri.getPath()))
+                .build();
+    }
+
+    private static URI runUri(UriInfo uri, long id) {
+        return uri.getBaseUriBuilder().path("admin").path("archive-runs").path(Long.toString(id)).build();
+    }
+}

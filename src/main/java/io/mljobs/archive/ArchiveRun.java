@@ -1,0 +1,48 @@
+package io.mljobs.archive;
+
+import io.vertx.mutiny.sqlclient.Row;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+
+/** An archival run as {@code GET /admin/archive-runs/{id}} shows it. */
+public record ArchiveRun(
+        long id,
+        String state,
+        String trigger,
+        int daysOld,
+        Instant cutoff,
+        int batchSize,
+        long archived,
+        int batches,
+        long purged,
+        double rowsPerSecond,
+        Instant startedAt,
+        Instant finishedAt,
+        String error) {
+
+    public static final String RUNNING = "running";
+    public static final String SUCCEEDED = "succeeded";
+    public static final String FAILED = "failed";
+
+    public static ArchiveRun from(Row row) {
+        Instant started = instant(row.getOffsetDateTime("started_at"));
+        Instant finished = instant(row.getOffsetDateTime("finished_at"));
+        long archived = row.getLong("archived");
+        Duration elapsed = Duration.between(started, finished == null ? instant(row.getOffsetDateTime("now"))
+                : finished);
+        double seconds = Math.max(elapsed.toNanos() / 1e9, 1e-3);
+        return new ArchiveRun(row.getLong("id"), row.getString("state"), row.getString("trigger"),
+                row.getInteger("days_old"), instant(row.getOffsetDateTime("cutoff")), row.getInteger("batch_size"),
+                archived, row.getInteger("batches"), row.getLong("purged"), Math.round(archived / seconds * 10) / 10.0,
+                started, finished, row.getString("error"));
+    }
+
+    public boolean isRunning() {
+        return RUNNING.equals(state);
+    }
+
+    private static Instant instant(OffsetDateTime value) {
+        return value == null ? null : value.toInstant();
+    }
+}

@@ -1,0 +1,41 @@
+package io.mljobs.archive;
+
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The nightly run (cron {@code mljobs.archive.cron}; {@code off} disables it): archival, then
+ * retention. Every replica fires it; the advisory lock lets one run and the others skip.
+ */
+@ApplicationScoped
+public class ArchiveScheduler {
+
+    private static final Logger LOG = Logger.getLogger(ArchiveScheduler.class);
+
+    private final Archiver archiver;
+    private final int daysOld;
+    private final int batchSize;
+
+    public ArchiveScheduler(Archiver archiver, @ConfigProperty(name = "mljobs.archive.days-old") int daysOld,
+            @ConfigProperty(name = "mljobs.archive.batch-size") int batchSize) {
+        this.archiver = archiver;
+        this.daysOld = daysOld;
+        this.batchSize = batchSize;
+    }
+
+    @Scheduled(identity = "archive", cron = "${mljobs.archive.cron}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> onSchedule() {
+        return archiver.start("schedule", daysOld, batchSize, true).chain(start -> {
+            if (start instanceof Archiver.Started started) {
+                return started.done().replaceWithVoid();
+            }
+            LOG.info("scheduled archival skipped: another run is going");
+            return Uni.createFrom().voidItem();
+        });
+    }
+}

@@ -1,0 +1,152 @@
+package io.mljobs.archive;
+
+import io.mljobs.archive.ArchiveRepository.Moved;
+import io.mljobs.monitoring.Db;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Moves completed and failed jobs older than a cutoff into the archive in small atomic batches,
+ * then (for scheduled runs) deletes archived rows past retention. One run at a time across every
+ * replica: the run's connection holds a PostgreSQL advisory lock for as long as it goes.
+ */
+@ApplicationScoped
+public class Archiver {
+
+    private static final Logger LOG = Logger.getLogger(Archiver.class);
+    static final int PURGE_BATCH = 5_000;
+
+    /** How a start request ended: a run that is now going, or the one that already was. */
+    public sealed interface Start {
+    }
+
+    /** {@code done} completes with the run's final record, whatever its outcome. */
+    public record Started(ArchiveRun run, Uni<ArchiveRun> done) implements Start {
+    }
+
+    /** Another run holds the lock; {@code running} is its record, if it could be read. */
+    public record Busy(ArchiveRun running) implements Start {
+    }
+
+    private final Db db;
+    private final ArchiveRepository archive;
+    private final int retentionDays;
+    private final long analyzeAfterRows;
+    private final Counter archivedRows;
+    private final Counter batches;
+    private final Counter purgedRows;
+    private final MeterRegistry registry;
+    private final AtomicLong lastSuccessEpochSeconds = new AtomicLong();
+
+    public Archiver(Db db, ArchiveRepository archive, MeterRegistry registry,
+            @ConfigProperty(name = "mljobs.archive.retention-days") int retentionDays,
+            @ConfigProperty(name = "mljobs.archive.analyze-after-rows") long analyzeAfterRows) {
+        this.db = db;
+        this.archive = archive;
+        this.registry = registry;
+        this.retentionDays = retentionDays;
+        this.analyzeAfterRows = analyzeAfterRows;
+        this.archivedRows = Counter.builder("mljobs.archive.rows").description("Jobs moved to the archive")
+                .register(registry);
+        this.batches = Counter.builder("mljobs.archive.batches").description("Archival batches committed")
+                .register(registry);
+        this.purgedRows = Counter.builder("mljobs.archive.purged.rows")
+                .description("Archived jobs deleted past retention").register(registry);
+        Gauge.builder("mljobs.archive.last.success", lastSuccessEpochSeconds, AtomicLong::get)
+                .description("When the last archival run succeeded, in seconds since the epoch (0: never)")
+                .baseUnit("timestamp_seconds").register(registry);
+    }
+
+    void loadLastSuccess(@Observes StartupEvent event) {
+        archive.lastSuccess().subscribe().with(
+                last -> last.ifPresent(at -> lastSuccessEpochSeconds.accumulateAndGet(at.getEpochSecond(), Math::max)),
+                failure -> LOG.warnf("could not read the last archival run: %s", failure.getMessage()));
+    }
+
+    /**
+     * Starts a run unless one is going. The answer comes as soon as the lock is taken (or not);
+     * the run goes on in the background, on the connection that holds the lock.
+     */
+    public Uni<Start> start(String trigger, int daysOld, int batchSize, boolean withRetention) {
+        CompletableFuture<Start> start = new CompletableFuture<>();
+        CompletableFuture<ArchiveRun> done = new CompletableFuture<>();
+        db.withConnection(conn -> archive.tryLock(conn).chain(locked -> {
+            if (!locked) {
+                return archive.findRunning().invoke(running -> start.complete(new Busy(running.orElse(null))))
+                        .replaceWithVoid();
+            }
+            return archive.startRun(conn, trigger, daysOld, batchSize)
+                    .invoke(run -> start.complete(new Started(run, Uni.createFrom().completionStage(done))))
+                    .chain(run -> execute(conn, run, withRetention))
+                    .invoke(done::complete)
+                    .eventually(() -> archive.unlock(conn).onFailure().recoverWithNull());
+        })).subscribe().with(ignored -> { }, failure -> {
+            // Failed before the run was recorded (no connection, lock query failed).
+            LOG.errorf(failure, "archival could not start");
+            start.completeExceptionally(failure);
+            done.completeExceptionally(failure);
+        });
+        return Uni.createFrom().completionStage(start);
+    }
+
+    private Uni<ArchiveRun> execute(SqlClient conn, ArchiveRun run, boolean withRetention) {
+        Timer.Sample timing = Timer.start(registry);
+        LOG.infof("archive run %d: moving completed and failed jobs created before %s, %d a batch", run.id(),
+                run.cutoff(), run.batchSize());
+        return moveBatches(conn, run, null, 0)
+                .chain(moved -> withRetention && retentionDays > 0 ? purge(conn, run.id(), 0).replaceWith(moved)
+                        : Uni.createFrom().item(moved))
+                .chain(moved -> moved >= analyzeAfterRows ? archive.analyze(conn) : Uni.createFrom().voidItem())
+                .chain(() -> archive.finishRun(run.id(), ArchiveRun.SUCCEEDED, null))
+                .onFailure().recoverWithUni(failure -> {
+                    LOG.errorf(failure, "archive run %d failed", run.id());
+                    return archive.finishRun(run.id(), ArchiveRun.FAILED, String.valueOf(failure.getMessage()));
+                })
+                .invoke(finished -> {
+                    timing.stop(registry.timer("mljobs.archive.run", "outcome", finished.state()));
+                    if (ArchiveRun.SUCCEEDED.equals(finished.state())) {
+                        lastSuccessEpochSeconds.accumulateAndGet(finished.finishedAt().getEpochSecond(), Math::max);
+                    }
+                    LOG.infof("archive run %d %s: %d jobs archived in %d batches (%.0f rows/s), %d purged",
+                            finished.id(), finished.state(), finished.archived(), finished.batches(),
+                            finished.rowsPerSecond(), finished.purged());
+                });
+    }
+
+    /** Batch after batch until one comes back short; answers how many rows moved. */
+    private Uni<Long> moveBatches(SqlClient conn, ArchiveRun run, Moved after, long total) {
+        return archive.archiveBatch(conn, run.cutoff(), after, run.batchSize()).chain(moved -> {
+            if (moved.count() == 0) {
+                return Uni.createFrom().item(total);
+            }
+            archivedRows.increment(moved.count());
+            batches.increment();
+            return archive.recordBatch(conn, run.id(), moved.count())
+                    .chain(() -> moved.count() < run.batchSize() ? Uni.createFrom().item(total + moved.count())
+                            : moveBatches(conn, run, moved, total + moved.count()));
+        });
+    }
+
+    private Uni<Long> purge(SqlClient conn, long runId, long total) {
+        return archive.purgeBatch(conn, retentionDays, PURGE_BATCH).chain(purged -> {
+            if (purged == 0) {
+                return Uni.createFrom().item(total);
+            }
+            purgedRows.increment(purged);
+            return archive.recordPurge(conn, runId, purged)
+                    .chain(() -> purged < PURGE_BATCH ? Uni.createFrom().item(total + purged)
+                            : purge(conn, runId, total + purged));
+        });
+    }
+}
