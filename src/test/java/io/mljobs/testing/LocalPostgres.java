@@ -54,7 +54,9 @@ public final class LocalPostgres {
                 "-l", dataDir.resolve("server.log").toString(), "-w", "-t", "60", "-o",
                 String.join(" ", "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1",
                         "-k", dataDir.toString(), "-c", "fsync=off", "-c", "synchronous_commit=off",
-                        "-c", "full_page_writes=off", "-c", "max_connections=200"),
+                        "-c", "full_page_writes=off", "-c", "max_connections=200",
+                        // Room for benchmark tables of millions of rows without checkpoint storms.
+                        "-c", "shared_buffers=256MB", "-c", "max_wal_size=4GB"),
                 "start"));
         return pg;
     }

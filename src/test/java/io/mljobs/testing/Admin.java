@@ -1,0 +1,19 @@
+package io.mljobs.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/** Credentials the test profile defines (application.properties, %test). */
+public final class Admin {
+
+    public static final String USER = "admin";
+    public static final String PASSWORD = "test-admin";
+    public static final String BASIC_AUTH = basic(USER, PASSWORD);
+
+    private Admin() {
+    }
+
+    public static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+}
