@@ -25,7 +25,9 @@ public class ArchiveRepository {
      * together or not at all. SKIP LOCKED passes over rows a writer holds (the next run takes
      * them); FOR UPDATE re-checks the status of each row it locks, so a job whose status changed
      * since the snapshot is judged on its new status. Each batch starts after the last one's
-     * final row, so it never walks over the index entries of rows already moved.
+     * final row, so it never walks over the index entries of rows already moved. The DELETE finds
+     * the locked rows by id, not by ctid: a row updated after the statement's snapshot (and before
+     * the lock) has a new tuple that the snapshot cannot see by ctid, and would be left behind.
      */
     static final NamedQuery ARCHIVE_BATCH = NamedQuery.of("archive.move_batch", """
             WITH batch AS (

@@ -124,7 +124,11 @@ public class Archiver {
                 });
     }
 
-    /** Batch after batch until one comes back short; answers how many rows moved. */
+    /**
+     * Batch after batch until one moves nothing; answers how many rows moved. A short batch is not
+     * the end: a row locked by a writer, or changed since the statement's snapshot, can fall out
+     * of a batch while eligible rows remain after it.
+     */
     private Uni<Long> moveBatches(SqlClient conn, ArchiveRun run, Moved after, long total) {
         return archive.archiveBatch(conn, run.cutoff(), after, run.batchSize()).chain(moved -> {
             if (moved.count() == 0) {
@@ -133,8 +137,7 @@ public class Archiver {
             archivedRows.increment(moved.count());
             batches.increment();
             return archive.recordBatch(conn, run.id(), moved.count())
-                    .chain(() -> moved.count() < run.batchSize() ? Uni.createFrom().item(total + moved.count())
-                            : moveBatches(conn, run, moved, total + moved.count()));
+                    .chain(() -> moveBatches(conn, run, moved, total + moved.count()));
         });
     }
 

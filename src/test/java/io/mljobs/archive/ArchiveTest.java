@@ -1,5 +1,6 @@
 package io.mljobs.archive;
 
+import static io.mljobs.testing.Admin.asAdmin;
 import static io.mljobs.testing.Problems.expectProblem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mljobs.testing.Admin;
 import io.mljobs.testing.JsonHttp;
 import io.mljobs.testing.PostgresTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -18,6 +20,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import java.net.URI;
 import java.util.ArrayList;
@@ -65,7 +69,7 @@ class ArchiveTest {
         seed(100, "completed", "10 days");
         Row before = one("SELECT * FROM ml_jobs WHERE status = 'completed' AND created_at < now() - interval '30 days' LIMIT 1");
 
-        JsonPath result = given().queryParam("days_old", 30).post("/admin/archive-jobs")
+        JsonPath result = asAdmin().queryParam("days_old", 30).post("/admin/archive-jobs")
                 .then().statusCode(200).extract().jsonPath();
 
         assertEquals(500, result.getInt("archived_count"));
@@ -89,7 +93,7 @@ class ArchiveTest {
         seed(10_000, "completed", "40 days");
         List<String> running = seed(3_000, "running", "40 days");
         Set<String> all = Set.copyOf(uuids("SELECT job_uuid::text FROM ml_jobs"));
-        JsonHttp http = new JsonHttp(base);
+        JsonHttp http = new JsonHttp(base, Admin.BASIC_AUTH);
 
         ExecutorService workers = Executors.newFixedThreadPool(2);
         Future<?> finishing = workers.submit(() -> {
@@ -118,7 +122,7 @@ class ArchiveTest {
         seed(30_000, "completed", "40 days");
         Set<String> all = Set.copyOf(uuids("SELECT job_uuid::text FROM ml_jobs"));
 
-        JsonHttp http = new JsonHttp(base);
+        JsonHttp http = new JsonHttp(base, Admin.BASIC_AUTH);
         CompletableFuture<JsonHttp.Reply> first = CompletableFuture.supplyAsync(
                 () -> http.post("/admin/archive-jobs?days_old=30&batch_size=50", ""));
         // Kill the run's database session once some batches are in, as a crash would.
@@ -137,13 +141,13 @@ class ArchiveTest {
         assertTrue(runId > 0, "the run was still going when its session was killed");
         assertEquals(500, first.get().status(), String.valueOf(first.get().body()));
         waitForNoRun();
-        JsonNode killedRun = new JsonHttp(base).get("/admin/archive-runs/" + runId).body();
+        JsonNode killedRun = new JsonHttp(base, Admin.BASIC_AUTH).get("/admin/archive-runs/" + runId).body();
         assertEquals("failed", killedRun.get("state").asText());
         long archivedBefore = count("ml_jobs_archive");
         assertTrue(archivedBefore > 0 && archivedBefore < 30_000, "stopped midway: " + archivedBefore);
         assertInvariant(all);
 
-        given().queryParam("days_old", 30).post("/admin/archive-jobs").then().statusCode(200)
+        asAdmin().queryParam("days_old", 30).post("/admin/archive-jobs").then().statusCode(200)
                 .body("archived_count", equalTo((int) (30_000 - archivedBefore)));
         assertEquals(30_000L, count("ml_jobs_archive"));
         assertInvariant(all);
@@ -151,10 +155,31 @@ class ArchiveTest {
     }
 
     @Test
+    void rowLockedByAWriterIsLeftForTheNextRunAndTheRunGoesOn() {
+        seed(2_000, "completed", "40 days");
+        long lockedId = one("SELECT id FROM ml_jobs ORDER BY created_at, id OFFSET 10 LIMIT 1").getLong(0);
+        SqlConnection writer = pool.getConnection().await().indefinitely();
+        try {
+            Transaction tx = writer.begin().await().indefinitely();
+            writer.preparedQuery("SELECT id FROM ml_jobs WHERE id = $1 FOR UPDATE").execute(Tuple.of(lockedId))
+                    .await().indefinitely();
+
+            asAdmin().queryParam("batch_size", 100).post("/admin/archive-jobs").then().statusCode(200)
+                    .body("archived_count", equalTo(1_999));
+            assertEquals(1L, count("ml_jobs"));
+
+            tx.rollback().await().indefinitely();
+        } finally {
+            writer.close().await().indefinitely();
+        }
+        asAdmin().post("/admin/archive-jobs").then().statusCode(200).body("archived_count", equalTo(1));
+    }
+
+    @Test
     void twoConcurrentRequestsMakeOneRunAndOneConflict() throws Exception {
         seed(20_000, "completed", "40 days");
         long lastRunBefore = one("SELECT COALESCE(max(id), 0) FROM ml_archive_runs").getLong(0);
-        JsonHttp http = new JsonHttp(base);
+        JsonHttp http = new JsonHttp(base, Admin.BASIC_AUTH);
         CountDownLatch go = new CountDownLatch(1);
         List<CompletableFuture<JsonHttp.Reply>> replies = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
@@ -188,12 +213,12 @@ class ArchiveTest {
     @Test
     void slowRunAnswersAcceptedWithItsUrl() {
         seed(20_000, "completed", "40 days");
-        String location = given().queryParam("batch_size", 10).post("/admin/archive-jobs")
+        String location = asAdmin().queryParam("batch_size", 10).post("/admin/archive-jobs")
                 .then().statusCode(202).body("state", equalTo("running")).extract().header("Location");
-        given().get(location).then().statusCode(200).body("trigger", equalTo("request"))
+        asAdmin().get(location).then().statusCode(200).body("trigger", equalTo("request"))
                 .body("batch_size", equalTo(10)).body("days_old", equalTo(30));
         waitForNoRun();
-        given().get(location).then().statusCode(200).body("state", equalTo("succeeded"))
+        asAdmin().get(location).then().statusCode(200).body("state", equalTo("succeeded"))
                 .body("archived", equalTo(20_000));
     }
 
@@ -201,13 +226,13 @@ class ArchiveTest {
     @ValueSource(strings = {"days_old=0", "days_old=3651", "days_old=-1", "days_old=abc", "days_old=1.5",
         "batch_size=0", "batch_size=50001"})
     void badParametersAreBadRequests(String query) {
-        expectProblem(given().urlEncodingEnabled(false).post("/admin/archive-jobs?" + query).then(), 400);
+        expectProblem(asAdmin().urlEncodingEnabled(false).post("/admin/archive-jobs?" + query).then(), 400);
     }
 
     @Test
     void unknownOrMalformedRunIdIsAProblem() {
-        expectProblem(given().get("/admin/archive-runs/999999").then(), 404);
-        expectProblem(given().get("/admin/archive-runs/abc").then(), 400).body("title", containsString("id"));
+        expectProblem(asAdmin().get("/admin/archive-runs/999999").then(), 404);
+        expectProblem(asAdmin().get("/admin/archive-runs/abc").then(), 400).body("title", containsString("id"));
     }
 
     private List<String> seed(int n, String status, String age) {

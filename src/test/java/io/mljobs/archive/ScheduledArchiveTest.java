@@ -44,10 +44,13 @@ class ScheduledArchiveTest {
                 SELECT 'recent', 'completed', now() - interval '29 days' FROM generate_series(1, 5)
                 """);
 
+        // Runs fire every second from startup: wait for one that started after the rows were there.
+        long seeded = count("SELECT COALESCE(max(id), 0) FROM ml_archive_runs");
         long runs = 0;
         for (int tries = 0; tries < 150 && runs == 0; tries++) {
             Thread.sleep(100);
-            runs = count("SELECT count(*) FROM ml_archive_runs WHERE trigger = 'schedule' AND state = 'succeeded'");
+            runs = count("SELECT count(*) FROM ml_archive_runs WHERE trigger = 'schedule' AND state = 'succeeded' "
+                    + "AND id > " + seeded);
         }
         assertEquals(true, runs > 0, "a scheduled run succeeded within 15 s");
 

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * {@code bench.rows} jobs (~83% eligible) while clients keep listing and writing, then restores it
  * and runs the naive single-transaction INSERT … SELECT + DELETE in the same process. Run:
  *
- * <pre>./mvnw test -Dtest=ArchiveBenchmark -Dbench.rows=1000000</pre>
+ * <pre>./mvnw test -Dtest=ArchiveBenchmark -Dbench.rows=1000000 [-Dbench.batch=5000]</pre>
  */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "label", value = "archive_bench"))
@@ -53,6 +53,14 @@ class ArchiveBenchmark {
     private final HttpClient http = HttpClient.newHttpClient();
     private final StringBuilder report = new StringBuilder();
 
+    /** What one archival pass measured. */
+    record Pass(long rows, double seconds, double slowestWriteMs, double longestLockWaitMs, List<Double> listing,
+            long writes) {
+        double rate() {
+            return rows / seconds;
+        }
+    }
+
     @Test
     void run() throws Exception {
         int rows = Integer.getInteger("bench.rows", 1_000_000);
@@ -61,102 +69,147 @@ class ArchiveBenchmark {
         }
         sql("VACUUM ANALYZE ml_jobs");
         long eligible = count("SELECT count(*) FROM ml_jobs WHERE " + ELIGIBLE);
-        long totalBefore = count("SELECT count(*) FROM ml_jobs") + count("SELECT count(*) FROM ml_jobs_archive");
-        line("## archival of %,d rows, %,d eligible (%.0f%%)", rows, eligible, 100.0 * eligible / rows);
-
+        long totalBefore = total();
+        line("## archival of %,d rows, %,d eligible (%.0f%%), days_old=30, batch_size=%s", rows, eligible,
+                100.0 * eligible / rows, System.getProperty("bench.batch", "5000"));
+        line("load during a pass: one client listing GET /jobs?limit=50, one writer updating random rows "
+                + "(old finished ones included) one at a time, one sampler of pg_stat_activity lock waits");
         List<Double> listingBefore = listFor(3_000);
+        line("GET /jobs?limit=50 before: p50 %.2f ms, p99 %.2f ms", percentile(listingBefore, 50),
+                percentile(listingBefore, 99));
+        line("");
+        line("| version | load | rows | seconds | rows/s | slowest writer ms | longest lock wait ms | listing p50 / p99 ms |");
+        line("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
 
-        AtomicBoolean running = new AtomicBoolean(true);
-        List<Double> listingDuring = Collections.synchronizedList(new ArrayList<>());
-        AtomicLong longestWriteMicros = new AtomicLong();
-        AtomicLong longestLockWaitMicros = new AtomicLong();
-        AtomicLong writes = new AtomicLong();
-        ExecutorService clients = Executors.newFixedThreadPool(3);
-        List<Future<?>> load = new ArrayList<>();
-        load.add(clients.submit(() -> {
-            while (running.get()) {
-                listingDuring.add(timeGet("/jobs?limit=50"));
-            }
-            return null;
-        }));
-        long maxId = count("SELECT max(id) FROM ml_jobs");
-        load.add(clients.submit(() -> {
-            // A writer touching old finished rows: exactly the rows the archival locks and moves.
-            while (running.get()) {
-                long id = 1 + ThreadLocalRandom.current().nextLong(maxId);
-                long started = System.nanoTime();
-                pool.preparedQuery("UPDATE ml_jobs SET result_label = 'relabelled' WHERE id = $1")
-                        .execute(Tuple.of(id)).await().indefinitely();
-                longestWriteMicros.accumulateAndGet((System.nanoTime() - started) / 1_000, Math::max);
-                writes.incrementAndGet();
-            }
-            return null;
-        }));
-        load.add(clients.submit(() -> {
-            // Samples how long any backend has been waiting on a lock.
-            while (running.get()) {
-                Row row = pool.query("""
-                        SELECT COALESCE(max(extract(epoch FROM now() - state_change)) * 1e6, 0)::bigint
-                          FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()
-                        """).execute().await().indefinitely().iterator().next();
-                longestLockWaitMicros.accumulateAndGet(row.getLong(0), Math::max);
-                Thread.sleep(5);
-            }
-            return null;
-        }));
-
-        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(base.resolve("/admin/archive-jobs?days_old=30"))
-                .header("Authorization", Admin.BASIC_AUTH)
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        Row run;
-        do {
-            Thread.sleep(100);
-            run = pool.query("SELECT * FROM ml_archive_runs ORDER BY id DESC LIMIT 1").execute().await().indefinitely()
-                    .iterator().next();
-        } while ("running".equals(run.getString("state")));
-        running.set(false);
-        for (Future<?> f : load) {
-            f.get();
-        }
-        clients.shutdown();
-
-        double seconds = (run.getOffsetDateTime("finished_at").toInstant().toEpochMilli()
-                - run.getOffsetDateTime("started_at").toInstant().toEpochMilli()) / 1000.0;
-        long archived = run.getLong("archived");
-        long totalAfter = count("SELECT count(*) FROM ml_jobs") + count("SELECT count(*) FROM ml_jobs_archive");
+        Pass batched = underLoad(true, this::batched);
+        long totalAfter = total();
         long duplicated = count("""
                 SELECT count(*) FROM (
                     SELECT job_uuid FROM (SELECT job_uuid FROM ml_jobs UNION ALL SELECT job_uuid FROM ml_jobs_archive) u
                      GROUP BY job_uuid HAVING count(*) > 1) d
                 """);
-        line("run answered %d; state %s: %,d rows in %d batches, %.1f s: %,.0f rows/s", accepted.statusCode(),
-                run.getString("state"), archived, run.getInteger("batches"), seconds, archived / seconds);
-        line("writer during the run: %,d single-row updates, slowest %.1f ms; longest lock wait seen %.1f ms",
-                writes.get(), longestWriteMicros.get() / 1000.0, longestLockWaitMicros.get() / 1000.0);
-        line("GET /jobs?limit=50 p50/p99 before: %.2f / %.2f ms; during: %.2f / %.2f ms (%,d calls)",
-                percentile(listingBefore, 50), percentile(listingBefore, 99), percentile(listingDuring, 50),
-                percentile(listingDuring, 99), listingDuring.size());
-        line("rows in both tables before %,d, after %,d; job_uuids in both tables: %d", totalBefore, totalAfter,
-                duplicated);
-
-        // The naive version on the same rows: put them back, then one INSERT … SELECT and one DELETE.
-        sql("INSERT INTO ml_jobs (" + JobRepository.ALL_COLUMNS + ") OVERRIDING SYSTEM VALUE SELECT "
-                + JobRepository.ALL_COLUMNS + " FROM ml_jobs_archive");
-        sql("TRUNCATE ml_jobs_archive");
-        sql("VACUUM ANALYZE ml_jobs");
-        long started = System.nanoTime();
-        long naive = pool.withTransaction(conn -> conn.query("INSERT INTO ml_jobs_archive (" + JobRepository.ALL_COLUMNS
-                        + ") SELECT " + JobRepository.ALL_COLUMNS + " FROM ml_jobs WHERE " + ELIGIBLE).execute()
-                .chain(inserted -> conn.query("DELETE FROM ml_jobs WHERE " + ELIGIBLE).execute()
-                        .map(deleted -> (long) deleted.rowCount())))
-                .await().indefinitely();
-        double naiveSeconds = (System.nanoTime() - started) / 1e9;
-        line("naive single transaction: %,d rows in %.1f s: %,.0f rows/s (batched/naive: %.2f)", naive, naiveSeconds,
-                naive / naiveSeconds, (archived / seconds) / (naive / naiveSeconds));
+        row("batched (service)", "yes", batched);
+        restore();
+        row("single transaction", "yes", underLoad(true, this::naive));
+        restore();
+        Pass quietBatched = underLoad(false, this::batched);
+        row("batched (service)", "no", quietBatched);
+        restore();
+        Pass quietNaive = underLoad(false, this::naive);
+        row("single transaction", "no", quietNaive);
+        line("");
+        line("invariant after the loaded batched run: rows in both tables %,d before, %,d after; job_uuids in both: %d",
+                totalBefore, totalAfter, duplicated);
+        line("batched / single transaction, no load: %.2f; under load: %.2f", quietBatched.rate() / quietNaive.rate(),
+                batched.rate() / quietNaive.rate());
 
         Path out = Path.of("target", "bench-archive.md");
         Files.writeString(out, report);
         System.out.println("\n" + report + "\nwritten to " + out);
+    }
+
+    private interface Archival {
+        long archive() throws Exception;
+    }
+
+    /** The service's own path: POST /admin/archive-jobs, then poll the run until it ends. */
+    private long batched() throws Exception {
+        String batchSize = System.getProperty("bench.batch", "5000");
+        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(
+                        base.resolve("/admin/archive-jobs?days_old=30&batch_size=" + batchSize))
+                .header("Authorization", Admin.BASIC_AUTH)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        if (accepted.statusCode() != 200 && accepted.statusCode() != 202) {
+            throw new IllegalStateException("archive-jobs answered " + accepted.statusCode() + ": " + accepted.body());
+        }
+        Row run;
+        do {
+            Thread.sleep(20);
+            run = pool.query("SELECT * FROM ml_archive_runs ORDER BY id DESC LIMIT 1").execute().await().indefinitely()
+                    .iterator().next();
+        } while ("running".equals(run.getString("state")));
+        return run.getLong("archived");
+    }
+
+    /** One INSERT … SELECT and one DELETE in a single transaction. */
+    private long naive() {
+        return pool.withTransaction(conn -> conn.query("INSERT INTO ml_jobs_archive (" + JobRepository.ALL_COLUMNS
+                        + ") SELECT " + JobRepository.ALL_COLUMNS + " FROM ml_jobs WHERE " + ELIGIBLE).execute()
+                .chain(inserted -> conn.query("DELETE FROM ml_jobs WHERE " + ELIGIBLE).execute()
+                        .map(deleted -> (long) deleted.rowCount())))
+                .await().indefinitely();
+    }
+
+    private Pass underLoad(boolean load, Archival archival) throws Exception {
+        AtomicBoolean running = new AtomicBoolean(true);
+        List<Double> listing = Collections.synchronizedList(new ArrayList<>());
+        AtomicLong slowestWriteMicros = new AtomicLong();
+        AtomicLong longestLockWaitMicros = new AtomicLong();
+        AtomicLong writes = new AtomicLong();
+        ExecutorService clients = Executors.newFixedThreadPool(3);
+        List<Future<?>> tasks = new ArrayList<>();
+        long maxId = count("SELECT max(id) FROM ml_jobs");
+        if (load) {
+            tasks.add(clients.submit(() -> {
+                while (running.get()) {
+                    listing.add(timeGet("/jobs?limit=50"));
+                }
+                return null;
+            }));
+            tasks.add(clients.submit(() -> {
+                // Touches old finished rows too: exactly the rows an archival locks and moves.
+                while (running.get()) {
+                    long id = 1 + ThreadLocalRandom.current().nextLong(maxId);
+                    long started = System.nanoTime();
+                    pool.preparedQuery("UPDATE ml_jobs SET result_label = 'relabelled' WHERE id = $1")
+                            .execute(Tuple.of(id)).await().indefinitely();
+                    slowestWriteMicros.accumulateAndGet((System.nanoTime() - started) / 1_000, Math::max);
+                    writes.incrementAndGet();
+                }
+                return null;
+            }));
+            tasks.add(clients.submit(() -> {
+                while (running.get()) {
+                    Row row = pool.query("""
+                            SELECT COALESCE(max(extract(epoch FROM now() - state_change)) * 1e6, 0)::bigint
+                              FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()
+                            """).execute().await().indefinitely().iterator().next();
+                    longestLockWaitMicros.accumulateAndGet(row.getLong(0), Math::max);
+                    Thread.sleep(5);
+                }
+                return null;
+            }));
+        }
+        long started = System.nanoTime();
+        long archived = archival.archive();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        running.set(false);
+        for (Future<?> task : tasks) {
+            task.get();
+        }
+        clients.shutdown();
+        return new Pass(archived, seconds, slowestWriteMicros.get() / 1000.0, longestLockWaitMicros.get() / 1000.0,
+                listing, writes.get());
+    }
+
+    /** Puts the archived rows back, as they were, for the next pass. */
+    private void restore() {
+        sql("INSERT INTO ml_jobs (" + JobRepository.ALL_COLUMNS + ") OVERRIDING SYSTEM VALUE SELECT "
+                + JobRepository.ALL_COLUMNS + " FROM ml_jobs_archive");
+        sql("TRUNCATE ml_jobs_archive");
+        sql("VACUUM ANALYZE ml_jobs");
+    }
+
+    private void row(String version, String load, Pass pass) {
+        line("| %s | %s | %,d | %.1f | %,.0f | %s | %s | %s |", version, load, pass.rows(), pass.seconds(), pass.rate(),
+                pass.writes() == 0 ? "-" : String.format("%.1f", pass.slowestWriteMs()),
+                pass.writes() == 0 ? "-" : String.format("%.1f", pass.longestLockWaitMs()),
+                pass.listing().isEmpty() ? "-" : String.format("%.2f / %.2f", percentile(pass.listing(), 50),
+                        percentile(pass.listing(), 99)));
+    }
+
+    private long total() {
+        return count("SELECT count(*) FROM ml_jobs") + count("SELECT count(*) FROM ml_jobs_archive");
     }
 
     private List<Double> listFor(int calls) throws Exception {

@@ -1,5 +1,7 @@
 package io.mljobs.testing;
 
+import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -11,6 +13,11 @@ public final class Admin {
     public static final String BASIC_AUTH = basic(USER, PASSWORD);
 
     private Admin() {
+    }
+
+    /** A RestAssured request sending the admin's credentials. */
+    public static RequestSpecification asAdmin() {
+        return RestAssured.given().auth().preemptive().basic(USER, PASSWORD);
     }
 
     public static String basic(String user, String password) {

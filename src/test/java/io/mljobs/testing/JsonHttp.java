@@ -17,9 +17,16 @@ public final class JsonHttp {
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
+    private final String authorization;
 
     public JsonHttp(URI base) {
+        this(base, null);
+    }
+
+    /** Sends {@code authorization} (e.g. {@link Admin#BASIC_AUTH}) with every request. */
+    public JsonHttp(URI base, String authorization) {
         this.base = base;
+        this.authorization = authorization;
     }
 
     public record Reply(int status, JsonNode body) {
@@ -37,6 +44,9 @@ public final class JsonHttp {
 
     private Reply send(HttpRequest.Builder request) {
         try {
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
             HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return new Reply(response.statusCode(), response.body().isEmpty() ? null : JSON.readTree(response.body()));
