@@ -3,6 +3,9 @@ package io.mljobs.web;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -42,6 +45,19 @@ public class ProblemMapper {
         String slug = status.getReasonPhrase().toLowerCase().replace(' ', '-');
         return respond(new Problem("/problems/" + slug, status.getReasonPhrase(), status.getStatusCode(),
                 detailFor(status.getStatusCode()), null), uri);
+    }
+
+    @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
+    public Response mapUnauthenticated(RuntimeException e, UriInfo uri) {
+        Response problem = respond(new Problem("/problems/unauthorized", "Authentication required", 401,
+                "Send HTTP Basic credentials of a user with role admin.", null), uri);
+        return Response.fromResponse(problem).header("WWW-Authenticate", "Basic realm=\"ml-jobs\"").build();
+    }
+
+    @ServerExceptionMapper
+    public Response mapForbidden(ForbiddenException e, UriInfo uri) {
+        return respond(new Problem("/problems/forbidden", "Forbidden", 403,
+                "This user lacks role admin, which every /admin endpoint needs.", null), uri);
     }
 
     @ServerExceptionMapper
