@@ -114,12 +114,12 @@ public class JobRepository {
         return db.query(GENERATE, Tuple.of(count)).map(RowSet::rowCount);
     }
 
-    static NamedQuery pageQueryFor(PageRequest request) {
+    public static NamedQuery pageQueryFor(PageRequest request) {
         return PAGE_QUERIES[request.status() == null ? 0 : 1][request.order().ordinal()];
     }
 
     /** Bounds absent from the request are passed as nulls, which the SQL widens to ±infinity. */
-    static Tuple pageArgs(PageRequest request, Position continueFrom, int fetch) {
+    public static Tuple pageArgs(PageRequest request, Position continueFrom, int fetch) {
         Position lower = request.lowerBound(continueFrom);
         Position upper = request.upperBound(continueFrom);
         List<Object> args = new ArrayList<>(Arrays.asList(

@@ -50,7 +50,18 @@ public final class LocalPostgres {
         LocalPostgres pg = new LocalPostgres(dataDir, bin, port);
         pg.runAsSuperuser(List.of(bin.resolve("initdb").toString(), "-D", dataDir.toString(), "-U", SUPERUSER,
                 "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"));
-        pg.runAsSuperuser(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDir.toString(),
+        pg.startServer();
+        return pg;
+    }
+
+    /** A handle on a cluster another part of the test run started. */
+    public static LocalPostgres attach(Path dataDir, int port) {
+        return new LocalPostgres(dataDir, findBinaries(), port);
+    }
+
+    /** Starts (again) the server of this cluster, on its port. */
+    public void startServer() {
+        runAsSuperuser(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(),
                 "-l", dataDir.resolve("server.log").toString(), "-w", "-t", "60", "-o",
                 String.join(" ", "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1",
                         "-k", dataDir.toString(), "-c", "fsync=off", "-c", "synchronous_commit=off",
@@ -58,7 +69,16 @@ public final class LocalPostgres {
                         // Room for benchmark tables of millions of rows without checkpoint storms.
                         "-c", "shared_buffers=256MB", "-c", "max_wal_size=4GB"),
                 "start"));
-        return pg;
+    }
+
+    /** Stops the server (fast shutdown: sessions are ended, as when a database goes away). */
+    public void stopServer() {
+        runAsSuperuser(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-m", "fast", "-w",
+                "stop"));
+    }
+
+    public Path dataDir() {
+        return dataDir;
     }
 
     /** Stops the cluster in {@code dataDir} at once; its folder is left for the caller. */

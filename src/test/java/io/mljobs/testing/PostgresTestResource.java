@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -24,7 +25,8 @@ import org.flywaydb.core.Flyway;
  * <p>Init args: {@code label} names the database (test classes with another label get a database
  * and application of their own); {@code prefill-rows=N} applies only the first migration and
  * inserts N jobs before the application starts, so that startup has to migrate a table that
- * already holds rows.
+ * already holds rows; {@code own-server=true} starts a cluster for this application alone, which
+ * its tests may stop and start (config mljobs.test.pg-data-dir and mljobs.test.pg-port).
  */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -32,6 +34,8 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
 
     private int prefillRows;
     private String label;
+    private boolean ownServer;
+    private LocalPostgres own;
     private String database;
 
     record Server(String host, int port, String user, String password) {
@@ -52,26 +56,47 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
     public void init(Map<String, String> args) {
         prefillRows = Integer.parseInt(args.getOrDefault("prefill-rows", "0"));
         label = args.getOrDefault("label", "app");
+        ownServer = Boolean.parseBoolean(args.getOrDefault("own-server", "false"));
     }
 
     @Override
     public Map<String, String> start() {
-        Server srv = server();
+        Server srv = ownServer ? startOwn() : server();
         database = "mljobs_test_" + label + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         execute(srv, "postgres", "CREATE DATABASE " + database);
         if (prefillRows > 0) {
             prefill(srv);
         }
-        return Map.of(
+        Map<String, String> config = new HashMap<>(Map.of(
                 "mljobs.db.url", srv.reactiveUrl(database),
                 "quarkus.datasource.reactive.url", srv.reactiveUrl(database),
                 "quarkus.datasource.jdbc.url", srv.jdbcUrl(database),
                 "quarkus.datasource.username", srv.user(),
-                "quarkus.datasource.password", srv.password());
+                "quarkus.datasource.password", srv.password()));
+        if (own != null) {
+            // For tests that stop and start their server: LocalPostgres.attach(dir, port).
+            config.put("mljobs.test.pg-data-dir", own.dataDir().toString());
+            config.put("mljobs.test.pg-port", Integer.toString(own.port()));
+        }
+        return config;
+    }
+
+    /** A cluster for this application alone, which its tests may stop and start. */
+    private Server startOwn() {
+        try {
+            own = LocalPostgres.start(Files.createTempDirectory("mljobs-pg-own-"));
+            return new Server("127.0.0.1", own.port(), own.user(), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
     public void stop() {
+        if (own != null) {
+            own.stopAndDelete();
+            return;
+        }
         // A throwaway cluster goes away with the JVM; on a shared server, leave nothing behind.
         if (System.getenv("MLJOBS_TEST_DB_URL") != null && database != null) {
             execute(server(), "postgres", "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
