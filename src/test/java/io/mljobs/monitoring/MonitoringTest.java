@@ -75,6 +75,22 @@ class MonitoringTest {
                     + "\",le=\"1.0E-4\"}"), "0.1 ms bucket for " + query);
         }
         assertTrue(metrics.contains("sql_pool_active"), "the reactive pool's own metrics");
+        assertTrue(metrics.contains("http_server_requests_seconds_bucket{"), "endpoint latency histograms");
+    }
+
+    @Test
+    void tableGaugesReportSizesAndRows() throws InterruptedException {
+        String metrics = "";
+        for (int tries = 0; tries < 100 && !metrics.contains("mljobs_table_rows_estimate{table=\"ml_jobs\"}"); tries++) {
+            Thread.sleep(100);
+            metrics = given().get("/q/metrics").then().extract().asString();
+        }
+        String rows = metrics.lines().filter(l -> l.startsWith("mljobs_table_rows_estimate{table=\"ml_jobs\"}"))
+                .findFirst().orElseThrow(() -> new AssertionError("no table gauge within 10 s"));
+        double estimate = Double.parseDouble(rows.substring(rows.lastIndexOf(' ') + 1));
+        assertTrue(Math.abs(estimate - ROWS) <= ROWS / 100, rows);
+        assertTrue(metrics.contains("mljobs_table_size_bytes{table=\"ml_jobs_archive\"}"));
+        assertTrue(metrics.contains("mljobs_table_dead_tuples{table=\"ml_jobs\"}"));
     }
 
     @Test
