@@ -10,6 +10,7 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -106,6 +107,9 @@ public class ArchiveRepository {
 
     static final NamedQuery ANALYZE = NamedQuery.of("archive.analyze", "ANALYZE ml_jobs, ml_jobs_archive");
 
+    /** The first entry of the created_at index: where the oldest slice of a parallel run starts. */
+    static final NamedQuery OLDEST = NamedQuery.of("archive.oldest", "SELECT min(created_at) AS oldest FROM ml_jobs");
+
     /** What one batch moved, and where the next one starts. */
     public record Moved(long count, OffsetDateTime lastCreatedAt, Long lastId) {
     }
@@ -116,8 +120,9 @@ public class ArchiveRepository {
         this.db = db;
     }
 
-    public Uni<Moved> archiveBatch(SqlClient conn, Instant cutoff, Moved after, int batchSize) {
-        Tuple args = Tuple.of(cutoff.atOffset(ZoneOffset.UTC), after == null ? null : after.lastCreatedAt(),
+    /** Moves up to batchSize eligible rows created before {@code end} and after {@code after}. */
+    public Uni<Moved> archiveBatch(SqlClient conn, Instant end, Moved after, int batchSize) {
+        Tuple args = Tuple.of(end.atOffset(ZoneOffset.UTC), after == null ? null : after.lastCreatedAt(),
                 after == null ? null : after.lastId(), batchSize);
         return db.query(conn, ARCHIVE_BATCH, args).map(rows -> {
             var row = rows.iterator().next();
@@ -151,9 +156,14 @@ public class ArchiveRepository {
         return db.query(conn, RECORD_PURGE, Tuple.of(runId, purged)).replaceWithVoid();
     }
 
-    /** On the pool, not the run's connection: a run whose connection died must still be recorded. */
+    /**
+     * On the pool, not the run's connection: a run whose connection died must still be recorded.
+     * Retried, because the pool may first hand out a connection that died with the run's.
+     */
     public Uni<ArchiveRun> finishRun(long runId, String state, String error) {
-        return db.query(FINISH_RUN, Tuple.of(runId, state, error)).map(rows -> ArchiveRun.from(rows.iterator().next()));
+        return Uni.createFrom().deferred(() -> db.query(FINISH_RUN, Tuple.of(runId, state, error)))
+                .onFailure().retry().withBackOff(Duration.ofMillis(100)).atMost(5)
+                .map(rows -> ArchiveRun.from(rows.iterator().next()));
     }
 
     public Uni<Optional<ArchiveRun>> findRun(long runId) {
@@ -171,6 +181,11 @@ public class ArchiveRepository {
     public Uni<Optional<Instant>> lastSuccess() {
         return db.query(LAST_SUCCESS, Tuple.tuple()).map(rows -> Optional.ofNullable(
                 rows.iterator().next().getOffsetDateTime("finished_at")).map(OffsetDateTime::toInstant));
+    }
+
+    public Uni<Optional<Instant>> oldestCreatedAt(SqlClient conn) {
+        return db.query(conn, OLDEST, Tuple.tuple()).map(rows -> Optional.ofNullable(
+                rows.iterator().next().getOffsetDateTime("oldest")).map(OffsetDateTime::toInstant));
     }
 
     public Uni<Void> analyze(SqlClient conn) {

@@ -11,6 +11,10 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -42,6 +46,7 @@ public class Archiver {
     private final Db db;
     private final ArchiveRepository archive;
     private final int retentionDays;
+    private final int parallelism;
     private final long analyzeAfterRows;
     private final Counter archivedRows;
     private final Counter batches;
@@ -51,12 +56,14 @@ public class Archiver {
 
     public Archiver(Db db, ArchiveRepository archive, MeterRegistry registry,
             @ConfigProperty(name = "mljobs.archive.retention-days") int retentionDays,
-            @ConfigProperty(name = "mljobs.archive.analyze-after-rows") long analyzeAfterRows) {
+            @ConfigProperty(name = "mljobs.archive.analyze-after-rows") long analyzeAfterRows,
+            @ConfigProperty(name = "mljobs.archive.parallelism") int parallelism) {
         this.db = db;
         this.archive = archive;
         this.registry = registry;
         this.retentionDays = retentionDays;
         this.analyzeAfterRows = analyzeAfterRows;
+        this.parallelism = Math.max(1, parallelism);
         this.archivedRows = Counter.builder("mljobs.archive.rows").description("Jobs moved to the archive")
                 .register(registry);
         this.batches = Counter.builder("mljobs.archive.batches").description("Archival batches committed")
@@ -104,7 +111,7 @@ public class Archiver {
         Timer.Sample timing = Timer.start(registry);
         LOG.infof("archive run %d: moving completed and failed jobs created before %s, %d a batch", run.id(),
                 run.cutoff(), run.batchSize());
-        return moveBatches(conn, run, null, 0)
+        return moveAll(conn, run)
                 .chain(moved -> withRetention && retentionDays > 0 ? purge(conn, run.id(), 0).replaceWith(moved)
                         : Uni.createFrom().item(moved))
                 .chain(moved -> moved >= analyzeAfterRows ? archive.analyze(conn) : Uni.createFrom().voidItem())
@@ -125,19 +132,46 @@ public class Archiver {
     }
 
     /**
+     * With parallelism above 1, the created_at range up to the cutoff is cut into that many slices
+     * of equal time, each moved batch by batch on a connection of its own: a batch is bound by one
+     * backend's CPU, so slices use the cores PostgreSQL has. All slices run under this run's lock.
+     */
+    private Uni<Long> moveAll(SqlClient conn, ArchiveRun run) {
+        if (parallelism == 1) {
+            return moveBatches(conn, run, run.cutoff(), null, 0);
+        }
+        return archive.oldestCreatedAt(conn).chain(oldest -> {
+            if (oldest.isEmpty() || !oldest.get().isBefore(run.cutoff())) {
+                return Uni.createFrom().item(0L);
+            }
+            long from = oldest.get().toEpochMilli();
+            long span = run.cutoff().toEpochMilli() - from;
+            List<Uni<Long>> slices = new ArrayList<>();
+            for (int i = 0; i < parallelism; i++) {
+                Instant start = Instant.ofEpochMilli(from + span * i / parallelism);
+                Instant end = i == parallelism - 1 ? run.cutoff() : Instant.ofEpochMilli(from + span * (i + 1) / parallelism);
+                // A slice starts just before its first instant: Moved(0, start - 1 µs) is "after nothing earlier".
+                Moved before = i == 0 ? null : new Moved(0, start.atOffset(ZoneOffset.UTC).minusNanos(1_000), Long.MAX_VALUE);
+                slices.add(db.withConnection(slice -> moveBatches(slice, run, end, before, 0)));
+            }
+            return Uni.combine().all().unis(slices).with(counts -> counts.stream().mapToLong(c -> (Long) c).sum());
+        });
+    }
+
+    /**
      * Batch after batch until one moves nothing; answers how many rows moved. A short batch is not
      * the end: a row locked by a writer, or changed since the statement's snapshot, can fall out
      * of a batch while eligible rows remain after it.
      */
-    private Uni<Long> moveBatches(SqlClient conn, ArchiveRun run, Moved after, long total) {
-        return archive.archiveBatch(conn, run.cutoff(), after, run.batchSize()).chain(moved -> {
+    private Uni<Long> moveBatches(SqlClient conn, ArchiveRun run, Instant end, Moved after, long total) {
+        return archive.archiveBatch(conn, end, after, run.batchSize()).chain(moved -> {
             if (moved.count() == 0) {
                 return Uni.createFrom().item(total);
             }
             archivedRows.increment(moved.count());
             batches.increment();
             return archive.recordBatch(conn, run.id(), moved.count())
-                    .chain(() -> moveBatches(conn, run, moved, total + moved.count()));
+                    .chain(() -> moveBatches(conn, run, end, moved, total + moved.count()));
         });
     }
 
