@@ -6,6 +6,7 @@ import static io.mljobs.job.JobRepository.qualified;
 import io.mljobs.monitoring.Db;
 import io.mljobs.monitoring.NamedQuery;
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -105,7 +106,17 @@ public class ArchiveRepository {
     static final NamedQuery LAST_SUCCESS = NamedQuery.of("archive.last_success",
             "SELECT max(finished_at) AS finished_at FROM ml_archive_runs WHERE state = 'succeeded'");
 
-    static final NamedQuery ANALYZE = NamedQuery.of("archive.analyze", "ANALYZE ml_jobs, ml_jobs_archive");
+    /**
+     * ANALYZE and (auto)vacuum exclude each other, and an autovacuum that blocks another session for
+     * a second cancels itself. After a large run autovacuum is likely busy on ml_jobs, cleaning up
+     * what the run deleted: rather than cancel it, give up after a moment (it analyzes as well).
+     */
+    static final NamedQuery ANALYZE_LOCK_TIMEOUT = NamedQuery.of("archive.analyze_lock_timeout",
+            "SET LOCAL lock_timeout = '200ms'");
+
+    static final NamedQuery ANALYZE_JOBS = NamedQuery.of("archive.analyze_jobs", "ANALYZE ml_jobs");
+
+    static final NamedQuery ANALYZE_ARCHIVE = NamedQuery.of("archive.analyze_archive", "ANALYZE ml_jobs_archive");
 
     /** The first entry of the created_at index: where the oldest slice of a parallel run starts. */
     static final NamedQuery OLDEST = NamedQuery.of("archive.oldest", "SELECT min(created_at) AS oldest FROM ml_jobs");
@@ -188,7 +199,16 @@ public class ArchiveRepository {
                 rows.iterator().next().getOffsetDateTime("oldest")).map(OffsetDateTime::toInstant));
     }
 
-    public Uni<Void> analyze(SqlClient conn) {
-        return db.query(conn, ANALYZE, Tuple.tuple()).replaceWithVoid();
+    /** Answers whether both tables were analyzed (false: autovacuum held one of them). */
+    public Uni<Boolean> analyze() {
+        return analyze(ANALYZE_JOBS).chain(jobs -> analyze(ANALYZE_ARCHIVE).map(archive -> jobs && archive));
+    }
+
+    private Uni<Boolean> analyze(NamedQuery table) {
+        return db.inTransaction(tx -> db.query(tx, ANALYZE_LOCK_TIMEOUT, Tuple.tuple())
+                        .chain(() -> db.query(tx, table, Tuple.tuple())))
+                .replaceWith(true)
+                .onFailure(failure -> failure instanceof PgException pg && "55P03".equals(pg.getSqlState()))
+                .recoverWithItem(false);
     }
 }

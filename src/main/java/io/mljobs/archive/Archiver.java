@@ -114,7 +114,12 @@ public class Archiver {
         return moveAll(conn, run)
                 .chain(moved -> withRetention && retentionDays > 0 ? purge(conn, run.id(), 0).replaceWith(moved)
                         : Uni.createFrom().item(moved))
-                .chain(moved -> moved >= analyzeAfterRows ? archive.analyze(conn) : Uni.createFrom().voidItem())
+                .chain(moved -> moved < analyzeAfterRows ? Uni.createFrom().voidItem()
+                        : archive.analyze().invoke(analyzed -> {
+                            if (!analyzed) {
+                                LOG.infof("archive run %d: autovacuum holds a table, leaving ANALYZE to it", run.id());
+                            }
+                        }).replaceWithVoid())
                 .chain(() -> archive.finishRun(run.id(), ArchiveRun.SUCCEEDED, null))
                 .onFailure().recoverWithUni(failure -> {
                     LOG.errorf(failure, "archive run %d failed", run.id());
