@@ -11,6 +11,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +32,11 @@ import org.jboss.resteasy.reactive.RestQuery;
  */
 @Path("/admin")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "admin", description = "Archival, database health and plans; role admin over HTTP Basic")
+@SecurityRequirement(name = "basic")
+@APIResponse(responseCode = "400", description = "A parameter is malformed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "401", description = "No or wrong credentials", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "403", description = "The user lacks role admin", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class ArchiveResource {
 
     static final int MAX_DAYS_OLD = 3650;
@@ -53,6 +65,14 @@ public class ArchiveResource {
 
     @POST
     @Path("/archive-jobs")
+    @Operation(summary = "Archive completed and failed jobs older than days_old (1..3650, default 30)",
+            description = "In batches of batch_size (1..50,000, default 5,000), one run at a time across replicas.")
+    @APIResponse(responseCode = "200", description = "The run ended within mljobs.archive.sync-wait",
+            content = @Content(schema = @Schema(implementation = ArchiveResult.class)))
+    @APIResponse(responseCode = "202", description = "The run goes on; Location names it",
+            content = @Content(schema = @Schema(implementation = ArchiveRun.class)))
+    @APIResponse(responseCode = "409", description = "Another run is going; Location names it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "500", description = "The run failed; every job is still in exactly one table", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> archive(@RestQuery("days_old") String daysOld, @RestQuery("batch_size") String batchSize,
             UriInfo uri) {
         int days = Params.intInRange("days_old", daysOld, 1, MAX_DAYS_OLD, defaultDaysOld);
@@ -74,6 +94,10 @@ public class ArchiveResource {
 
     @GET
     @Path("/archive-runs/{id}")
+    @Operation(summary = "One archival run: state, progress, rate, error")
+    @APIResponse(responseCode = "200", description = "The run",
+            content = @Content(schema = @Schema(implementation = ArchiveRun.class)))
+    @APIResponse(responseCode = "404", description = "No such run", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<ArchiveRun> run(@RestPath String id) {
         long runId = Params.intInRange("id", id, 1, Integer.MAX_VALUE, 0);
         return runs.findRun(runId).map(found -> found.orElseThrow(
@@ -82,6 +106,9 @@ public class ArchiveResource {
 
     @GET
     @Path("/archive-runs")
+    @Operation(summary = "The latest archival runs, newest first (limit 1..100, default 20)")
+    @APIResponse(responseCode = "200", description = "The runs",
+            content = @Content(schema = @Schema(implementation = ArchiveRun.class, type = SchemaType.ARRAY)))
     public Uni<List<ArchiveRun>> runs(@RestQuery String limit) {
         return runs.listRuns(Params.intInRange("limit", limit, 1, 100, 20));
     }

@@ -1,5 +1,6 @@
 package io.mljobs.monitoring;
 
+import io.mljobs.web.Problem;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -7,6 +8,12 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import java.time.Duration;
 import java.time.Instant;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -14,6 +21,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /** What an operator needs to see of the database, without a shell on it. */
 @Path("/admin/db-health")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "admin")
+@SecurityRequirement(name = "basic")
+@APIResponse(responseCode = "401", description = "No or wrong credentials", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "403", description = "The user lacks role admin", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class DbHealthResource {
 
     private final DbHealthRepository health;
@@ -31,6 +42,8 @@ public class DbHealthResource {
     }
 
     @GET
+    @Operation(summary = "Sizes, index usage, vacuum state, cache hits, pool, long queries, lock waits, top statements")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = DbHealth.class)))
     public Uni<DbHealth> health() {
         return Uni.combine().all()
                 .unis(health.tables(), health.indexes(), health.cacheHitRatio(), health.longQueries(longQueryThreshold),
