@@ -3,6 +3,7 @@ package io.mljobs.archive;
 import io.mljobs.web.Params;
 import io.mljobs.web.Problem;
 import io.mljobs.web.ProblemException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -60,6 +61,7 @@ public class ArchiveResource {
     }
 
     /** The answer older clients expect when a run ends quickly, with the run's own record. */
+    @RegisterForReflection
     public record ArchiveResult(long archivedCount, Instant cutoffDate, ArchiveRun run) {
     }
 

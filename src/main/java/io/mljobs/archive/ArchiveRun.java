@@ -1,11 +1,14 @@
 package io.mljobs.archive;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.mutiny.sqlclient.Row;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 
 /** An archival run as {@code GET /admin/archive-runs/{id}} shows it. */
+// Built into a Response, where the native build cannot see the type: register it for Jackson.
+@RegisterForReflection
 public record ArchiveRun(
         long id,
         String state,

@@ -33,7 +33,7 @@ public class TableGauges {
     @Scheduled(every = "${mljobs.db.table-gauges-every}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
-    Uni<Void> refresh() {
+    public Uni<Void> refresh() {
         return health.tables().invoke(tables -> tables.forEach(table -> GAUGES.forEach((column, meter) -> {
             Object value = table.get(column);
             if (value instanceof Number number) {
@@ -44,8 +44,15 @@ public class TableGauges {
 
     private AtomicLong value(String meter, String table) {
         return values.computeIfAbsent(meter + '|' + table, key -> {
+            // Micrometer keeps the first gauge registered under a name and tags, bound to its object.
+            // A registry that outlives this bean (tests restart the application on a shared one)
+            // would keep reading the old object: replace the gauge rather than be ignored.
+            Gauge stale = registry.find(meter).tag("table", table).gauge();
+            if (stale != null) {
+                registry.remove(stale);
+            }
             AtomicLong holder = new AtomicLong();
-            Gauge.builder(meter, holder, AtomicLong::get).tag("table", table).register(registry);
+            Gauge.builder(meter, holder, AtomicLong::get).tag("table", table).strongReference(true).register(registry);
             return holder;
         });
     }

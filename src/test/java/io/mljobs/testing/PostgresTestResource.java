@@ -26,7 +26,8 @@ import org.flywaydb.core.Flyway;
  * and application of their own); {@code prefill-rows=N} applies only the first migration and
  * inserts N jobs before the application starts, so that startup has to migrate a table that
  * already holds rows; {@code own-server=true} starts a cluster for this application alone, which
- * its tests may stop and start (config mljobs.test.pg-data-dir and mljobs.test.pg-port).
+ * its tests may stop and start (config mljobs.test.pg-data-dir and mljobs.test.pg-port);
+ * {@code admin-password} sets the admin password, for the packaged (prod profile) service.
  */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -35,6 +36,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
     private int prefillRows;
     private String label;
     private boolean ownServer;
+    private String adminPassword;
     private LocalPostgres own;
     private String database;
 
@@ -57,6 +59,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         prefillRows = Integer.parseInt(args.getOrDefault("prefill-rows", "0"));
         label = args.getOrDefault("label", "app");
         ownServer = Boolean.parseBoolean(args.getOrDefault("own-server", "false"));
+        adminPassword = args.get("admin-password");
     }
 
     @Override
@@ -73,6 +76,10 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
                 "quarkus.datasource.jdbc.url", srv.jdbcUrl(database),
                 "quarkus.datasource.username", srv.user(),
                 "quarkus.datasource.password", srv.password()));
+        if (adminPassword != null) {
+            // The packaged service runs the prod profile, which has no admin password of its own.
+            config.put("quarkus.security.users.embedded.users.admin", adminPassword);
+        }
         if (own != null) {
             // For tests that stop and start their server: LocalPostgres.attach(dir, port).
             config.put("mljobs.test.pg-data-dir", own.dataDir().toString());
