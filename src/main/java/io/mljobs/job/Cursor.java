@@ -12,6 +12,9 @@ import java.util.zip.CRC32;
 public record Cursor(Position position, SortOrder order) {
 
     private static final byte VERSION = 1;
+    /** Years 1 to 9999: a position outside could only come from a forged cursor. */
+    private static final long MIN_MICROS = -62_135_596_800_000_000L;
+    private static final long MAX_MICROS = 253_402_300_799_999_999L;
     private static final int PAYLOAD = 1 + 1 + 8 + 8;
     private static final int LENGTH = PAYLOAD + 4;
 
@@ -41,8 +44,9 @@ public record Cursor(Position position, SortOrder order) {
         long micros = buffer.getLong();
         long id = buffer.getLong();
         int checksum = buffer.getInt();
+        // The checksum catches damage, not forgery (anyone can compute CRC-32): bound the values too.
         if (version != VERSION || checksum != (int) crc(bytes) || order < 0 || order >= SortOrder.values().length
-                || id <= 0) {
+                || id <= 0 || micros < MIN_MICROS || micros > MAX_MICROS) {
             throw invalid();
         }
         return new Cursor(new Position(micros, id), SortOrder.values()[order]);

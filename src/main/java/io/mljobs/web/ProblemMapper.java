@@ -6,9 +6,14 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.vertx.core.VertxException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.net.SocketException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -19,6 +24,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMapper {
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+    private static final String RETRY_AFTER_SECONDS = "1";
 
     @ServerExceptionMapper
     public Response mapProblem(ProblemException e, UriInfo uri) {
@@ -58,6 +64,37 @@ public class ProblemMapper {
     public Response mapForbidden(ForbiddenException e, UriInfo uri) {
         return respond(new Problem("/problems/forbidden", "Forbidden", 403,
                 "This user lacks role admin, which every /admin endpoint needs.", null), uri);
+    }
+
+    /**
+     * The database cannot take the query now: the pool's wait queue is full, no connection came
+     * within the wait bound, or PostgreSQL is unreachable or shutting down. Clients should retry.
+     */
+    @ServerExceptionMapper({VertxException.class, SocketException.class, PgException.class,
+        ClosedConnectionException.class})
+    public Response mapDatabaseUnavailable(Exception e, UriInfo uri) {
+        if (!databaseUnavailable(e)) {
+            return mapUnexpected(e, uri);
+        }
+        LOG.debugf("database unavailable: %s", e.getMessage());
+        Response problem = respond(new Problem("/problems/database-unavailable", "Database busy or unavailable", 503,
+                "The database cannot take this request now; retry after the time in Retry-After.", null), uri);
+        return Response.fromResponse(problem).header("Retry-After", RETRY_AFTER_SECONDS).build();
+    }
+
+    static boolean databaseUnavailable(Throwable e) {
+        // SocketException covers both a refused connection and one reset under a running query.
+        if (e instanceof ConnectionPoolTooBusyException || e instanceof SocketException
+                || e instanceof ClosedConnectionException) {
+            return true;
+        }
+        if (e instanceof PgException pg) {
+            // 57P01-57P03: the server is shutting down or starting up; 53300: too many connections.
+            return pg.getSqlState() != null && (pg.getSqlState().startsWith("57P") || pg.getSqlState().equals("53300"));
+        }
+        String message = String.valueOf(e.getMessage());
+        return message.startsWith("Timeout waiting for connection") || message.contains("Connection refused")
+                || message.contains("Connection was closed") || message.contains("Pool closed");
     }
 
     @ServerExceptionMapper

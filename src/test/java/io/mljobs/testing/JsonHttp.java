@@ -2,6 +2,7 @@ package io.mljobs.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -15,7 +16,8 @@ public final class JsonHttp {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
     private final String authorization;
 
@@ -42,19 +44,51 @@ public final class JsonHttp {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET());
     }
 
+    /** Any method, content type and body, for requests that are meant to be wrong. */
+    public Reply raw(String method, String path, String contentType, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).method(method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return send(request);
+    }
+
     private Reply send(HttpRequest.Builder request) {
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
         try {
-            if (authorization != null) {
-                request.header("Authorization", authorization);
-            }
-            HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return new Reply(response.statusCode(), response.body().isEmpty() ? null : JSON.readTree(response.body()));
+            return exchange(built);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // A keep-alive connection the server had just closed: a new connection, as any client would.
+            try {
+                return exchange(built);
+            } catch (IOException again) {
+                throw new UncheckedIOException(again);
+            }
+        }
+    }
+
+    private Reply exchange(HttpRequest request) throws IOException {
+        try {
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), parse(response.body()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode parse(String body) {
+        if (body.isEmpty()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            return TextNode.valueOf(body);
         }
     }
 

@@ -1,0 +1,98 @@
+package io.mljobs.monitoring;
+
+import static io.mljobs.testing.Problems.expectProblem;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mljobs.testing.JsonHttp;
+import io.mljobs.testing.PostgresTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * With every connection held by slow queries, further requests wait a bounded time in a bounded
+ * queue, then get 503 with Retry-After; none hangs, and the service recovers by itself.
+ */
+@QuarkusTest
+@TestProfile(PoolExhaustionTest.TinyPool.class)
+@WithTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "label", value = "pool"))
+class PoolExhaustionTest {
+
+    public static class TinyPool implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.datasource.reactive.max-size", "2",
+                    "mljobs.db.pool.max-wait-queue-size", "2",
+                    "mljobs.db.pool.connection-timeout", "PT0.5S");
+        }
+    }
+
+    @Inject
+    Db db;
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Test
+    void exhaustedPoolAnswers503WithRetryAfterAndRecovers() throws Exception {
+        given().get("/jobs/stats").then().statusCode(200);
+        NamedQueryHolder hold = new NamedQueryHolder(db);
+        hold.occupy(2, 3);
+        Thread.sleep(300);
+
+        long started = System.nanoTime();
+        expectProblem(given().get("/jobs/stats").then(), 503).header("Retry-After", notNullValue());
+        long waitedMs = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(waitedMs < 2_000, "answered after " + waitedMs + " ms");
+
+        JsonHttp http = new JsonHttp(base);
+        List<CompletableFuture<JsonHttp.Reply>> burst = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            burst.add(CompletableFuture.supplyAsync(() -> http.get("/jobs?limit=5")));
+        }
+        for (CompletableFuture<JsonHttp.Reply> reply : burst) {
+            assertEquals(503, reply.get().status(), String.valueOf(reply.get().body()));
+        }
+
+        hold.awaitDone();
+        given().get("/jobs/stats").then().statusCode(200);
+    }
+
+    /** Holds pool connections with pg_sleep, through the one timed query path. */
+    static final class NamedQueryHolder {
+        private final Db db;
+        private final List<CompletableFuture<?>> running = new ArrayList<>();
+
+        NamedQueryHolder(Db db) {
+            this.db = db;
+        }
+
+        void occupy(int connections, int seconds) {
+            for (int i = 0; i < connections; i++) {
+                Uni<?> sleep = db.query(NamedQuery.of("test.hold", "SELECT pg_sleep($1)"), Tuple.of(seconds));
+                running.add(sleep.subscribeAsCompletionStage());
+            }
+        }
+
+        void awaitDone() throws Exception {
+            for (CompletableFuture<?> f : running) {
+                f.get();
+            }
+        }
+    }
+}
