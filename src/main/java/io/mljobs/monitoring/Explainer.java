@@ -102,8 +102,7 @@ public class Explainer {
     private static Summary summarize(Type type, String queryName, JsonArray explained) {
         JsonObject root = explained.getJsonObject(0);
         JsonObject plan = root.getJsonObject("Plan");
-        List<JsonObject> nodes = new ArrayList<>();
-        collect(plan, nodes);
+        List<JsonObject> nodes = nodes(plan);
         Set<String> nodeTypes = new LinkedHashSet<>();
         Set<String> indexes = new LinkedHashSet<>();
         for (JsonObject node : nodes) {
@@ -117,6 +116,13 @@ public class Explainer {
         return new Summary(type.value(), queryName, List.copyOf(nodeTypes), List.copyOf(indexes), !indexes.isEmpty(),
                 seqScan, root.getDouble("Planning Time", 0.0), root.getDouble("Execution Time", 0.0),
                 plan.getLong("Actual Rows", 0L), plan);
+    }
+
+    /** The nodes of an EXPLAIN (FORMAT JSON) plan, depth first. */
+    public static List<JsonObject> nodes(JsonObject plan) {
+        List<JsonObject> into = new ArrayList<>();
+        collect(plan, into);
+        return into;
     }
 
     private static void collect(JsonObject node, List<JsonObject> into) {

@@ -1,5 +1,6 @@
 package io.mljobs.testing;
 
+import io.mljobs.monitoring.Explainer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -34,9 +35,7 @@ public final class Plans {
 
     /** The plan's nodes, depth first. */
     public static List<JsonObject> nodes(JsonObject plan) {
-        List<JsonObject> into = new ArrayList<>();
-        collect(plan, into);
-        return into;
+        return Explainer.nodes(plan);
     }
 
     public static Set<String> indexes(JsonObject plan) {
@@ -48,13 +47,6 @@ public final class Plans {
         return nodes(plan).stream().map(n -> n.getString("Node Type")).collect(Collectors.toSet());
     }
 
-    private static void collect(JsonObject node, List<JsonObject> into) {
-        into.add(node);
-        JsonArray children = node.getJsonArray("Plans");
-        if (children != null) {
-            children.forEach(child -> collect((JsonObject) child, into));
-        }
-    }
 
     private static String literals(Tuple args) {
         if (args.size() == 0) {
