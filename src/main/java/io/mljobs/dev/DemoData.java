@@ -29,7 +29,7 @@ public class DemoData {
         }
         // Startup observers run on the main thread, never on an event loop: waiting here is safe.
         jobs.isEmpty()
-                .chain(empty -> empty ? jobs.generate(count) : Uni.createFrom().item(0))
+                .chain(empty -> empty ? jobs.generate(count) : Uni.createFrom().item(0L))
                 .invoke(loaded -> LOG.infof(loaded > 0 ? "loaded %d demo jobs" : "jobs present, no demo data loaded",
                         loaded))
                 .await().atMost(Duration.ofMinutes(5));

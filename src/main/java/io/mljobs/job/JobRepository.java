@@ -43,28 +43,8 @@ public class JobRepository {
             SELECT created_at, id FROM ml_jobs WHERE job_uuid = $1
             """);
 
-    /**
-     * Fills the table server-side with a realistic mix (85% completed, 5% failed, 3% running,
-     * 7% pending) whose created_at spreads over the last 400 days in insertion order.
-     */
-    static final NamedQuery GENERATE = NamedQuery.of("jobs.generate", """
-            INSERT INTO ml_jobs (input_text, status, result_score, result_label, created_at, started_at, completed_at)
-            SELECT left(repeat(md5(g::text), 8), 80 + (g::bigint * 7919 % 161)::int),
-                   status,
-                   CASE WHEN status = 'completed' THEN round(random()::numeric, 4)::float8 END,
-                   CASE WHEN status = 'completed' THEN (ARRAY['cat', 'dog', 'bird', 'fish'])[1 + g % 4] END,
-                   created_at,
-                   CASE WHEN status <> 'pending' THEN created_at + interval '2 seconds' END,
-                   CASE WHEN status IN ('completed', 'failed') THEN created_at + interval '40 seconds' END
-              FROM (SELECT g,
-                           now() - interval '400 days' * (1 - g::float8 / $1::int) AS created_at,
-                           CASE WHEN r < 0.85 THEN 'completed'
-                                WHEN r < 0.90 THEN 'failed'
-                                WHEN r < 0.93 THEN 'running'
-                                ELSE 'pending' END AS status
-                      FROM (SELECT g, random() AS r FROM generate_series(1, $1::int) AS g) AS draws) AS jobs
-             ORDER BY g
-            """);
+    /** Demo and benchmark data: ml_jobs_generate (migration V8) says what it makes. */
+    static final NamedQuery GENERATE = NamedQuery.of("jobs.generate", "SELECT ml_jobs_generate($1) AS inserted");
 
     static final NamedQuery EXISTS_ANY = NamedQuery.of("jobs.exists_any", "SELECT EXISTS (SELECT 1 FROM ml_jobs)");
 
@@ -110,8 +90,8 @@ public class JobRepository {
         return db.query(EXISTS_ANY, Tuple.tuple()).map(rows -> !rows.iterator().next().getBoolean(0));
     }
 
-    public Uni<Integer> generate(int count) {
-        return db.query(GENERATE, Tuple.of(count)).map(RowSet::rowCount);
+    public Uni<Long> generate(int count) {
+        return db.query(GENERATE, Tuple.of(count)).map(rows -> rows.iterator().next().getLong("inserted"));
     }
 
     public static NamedQuery pageQueryFor(PageRequest request) {
