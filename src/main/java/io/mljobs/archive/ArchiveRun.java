@@ -41,9 +41,6 @@ public record ArchiveRun(
                 started, finished, row.getString("error"));
     }
 
-    public boolean isRunning() {
-        return RUNNING.equals(state);
-    }
 
     private static Instant instant(OffsetDateTime value) {
         return value == null ? null : value.toInstant();

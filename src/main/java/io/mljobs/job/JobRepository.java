@@ -112,10 +112,6 @@ public class JobRepository {
         return Tuple.from(args);
     }
 
-    /** Lists every page SQL with its name, for plan checks. */
-    static List<NamedQuery> pageQueries() {
-        return Arrays.stream(PAGE_QUERIES).flatMap(Arrays::stream).toList();
-    }
 
     /**
      * With a status, the status is the leading key of both row comparisons rather than a separate
