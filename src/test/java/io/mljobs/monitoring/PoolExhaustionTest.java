@@ -18,10 +18,15 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,8 +57,8 @@ class PoolExhaustionTest {
     void exhaustedPoolAnswers503WithRetryAfterAndRecovers() throws Exception {
         given().get("/jobs/stats").then().statusCode(200);
         NamedQueryHolder hold = new NamedQueryHolder(db);
-        hold.occupy(2, 3);
-        Thread.sleep(300);
+        hold.occupy(2, 5);
+        awaitSleepingBackends(2);
 
         long started = System.nanoTime();
         expectProblem(given().get("/jobs/stats").then(), 503).header("Retry-After", notNullValue());
@@ -71,6 +76,25 @@ class PoolExhaustionTest {
 
         hold.awaitDone();
         given().get("/jobs/stats").then().statusCode(200);
+    }
+
+    /** Waits until the holds run on the server, asking over JDBC: the pool has no connection to spare. */
+    private static void awaitSleepingBackends(int expected) throws Exception {
+        Config config = ConfigProvider.getConfig();
+        try (Connection jdbc = DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class), "")) {
+            for (int tries = 0; tries < 100; tries++) {
+                try (ResultSet rs = jdbc.createStatement().executeQuery("SELECT count(*) FROM pg_stat_activity "
+                        + "WHERE state = 'active' AND query = 'SELECT pg_sleep($1)'")) {
+                    rs.next();
+                    if (rs.getInt(1) >= expected) {
+                        return;
+                    }
+                }
+                Thread.sleep(50);
+            }
+        }
+        throw new AssertionError("the holding queries did not start within 5 s");
     }
 
     /** Holds pool connections with pg_sleep, through the one timed query path. */
