@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowIterator;
@@ -38,11 +39,14 @@ public class Db {
             1_000, 2_500, 5_000, 10_000).mapToObj(ms -> Duration.ofNanos((long) (ms * 1_000_000)))
             .toArray(Duration[]::new);
 
+    private static final int CONFLICT_RETRIES = 2;
+
     private final Pool pool;
     private final MeterRegistry registry;
     private final long slowNanos;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<String, Counter> slowCounters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> conflictCounters = new ConcurrentHashMap<>();
 
     public Db(Pool pool, MeterRegistry registry,
             @ConfigProperty(name = "mljobs.db.slow-query-threshold") Duration slowThreshold) {
@@ -51,9 +55,15 @@ public class Db {
         this.slowNanos = slowThreshold.toNanos();
     }
 
-    /** Runs the query on a pooled connection. */
+    /**
+     * Runs the query on a pooled connection, as its own transaction. PostgreSQL rolls back a
+     * statement it picks as a deadlock victim or serialization failure whole, so running it again
+     * is safe; it is retried up to {@value #CONFLICT_RETRIES} times before the caller sees it.
+     */
     public Uni<RowSet<Row>> query(NamedQuery query, Tuple args) {
-        return query(pool, query, args);
+        return query(pool, query, args)
+                .onFailure(Db::isTransientConflict).invoke(failure -> conflictCounter(query.name()).increment())
+                .onFailure(Db::isTransientConflict).retry().atMost(CONFLICT_RETRIES);
     }
 
     /** Runs the query on the given client, e.g. the connection of an open transaction. */
@@ -74,6 +84,11 @@ public class Db {
     /** Times work that runs its own SQL (Hibernate Reactive) under a name. */
     public <T> Uni<T> timed(String name, Supplier<Uni<T>> work) {
         return timed(name, "(orm) " + name, work);
+    }
+
+    /** SQLSTATE class 40: the server rolled the transaction back (deadlock, serialization failure). */
+    public static boolean isTransientConflict(Throwable failure) {
+        return failure instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("40");
     }
 
     public static Optional<Row> firstRow(RowSet<Row> rows) {
@@ -107,6 +122,14 @@ public class Db {
                 .tag("query", name)
                 .tag("outcome", outcome)
                 .serviceLevelObjectives(BUCKETS)
+                .register(registry));
+    }
+
+    private Counter conflictCounter(String name) {
+        return conflictCounters.computeIfAbsent(name, key -> Counter.builder("mljobs.db.conflicts")
+                .description("Statements PostgreSQL rolled back as a deadlock victim or serialization failure;"
+                        + " run again up to twice")
+                .tag("query", name)
                 .register(registry));
     }
 

@@ -41,22 +41,35 @@ public class StatusCounts {
                    now() AS as_of
             """);
 
-    /** Folds every status's slots into slot 0, atomically: a read sees the sum before or after. */
+    /**
+     * Folds every status's slots into slot 0, atomically: a read sees the sum before or after.
+     * Rows are locked in (status, slot) order, the order the triggers upsert in; a plain DELETE
+     * locks in scan order and deadlocked with a trigger holding one status's slot while it
+     * waited for another's.
+     */
     static final NamedQuery COMPACT_STATUS = NamedQuery.of("stats.compact_status", """
-            WITH folded AS (
-                DELETE FROM ml_job_counts WHERE slot <> 0 RETURNING status, n
+            WITH doomed AS (
+                SELECT status, slot FROM ml_job_counts WHERE slot <> 0 ORDER BY status, slot FOR UPDATE
+            ), folded AS (
+                DELETE FROM ml_job_counts c USING doomed d
+                 WHERE c.status = d.status AND c.slot = d.slot
+                RETURNING c.status, c.n
             )
             INSERT INTO ml_job_counts AS c (status, slot, n)
             SELECT status, 0, sum(n) FROM folded GROUP BY status ORDER BY status
             ON CONFLICT (status, slot) DO UPDATE SET n = c.n + excluded.n
             """);
 
-    /** Folds hourly slots into slot 0 and drops buckets no read will reach again. */
+    /** Folds hourly slots into slot 0 and drops buckets no read will reach again; locks as above. */
     static final NamedQuery COMPACT_HOURLY = NamedQuery.of("stats.compact_hourly", """
-            WITH folded AS (
-                DELETE FROM ml_job_created_hourly
+            WITH doomed AS (
+                SELECT hour, slot FROM ml_job_created_hourly
                  WHERE slot <> 0 OR hour < now() - interval '26 hours'
-                RETURNING hour, n
+                 ORDER BY hour, slot FOR UPDATE
+            ), folded AS (
+                DELETE FROM ml_job_created_hourly h USING doomed d
+                 WHERE h.hour = d.hour AND h.slot = d.slot
+                RETURNING h.hour, h.n
             )
             INSERT INTO ml_job_created_hourly AS h (hour, slot, n)
             SELECT hour, 0, sum(n) FROM folded WHERE hour >= now() - interval '26 hours'

@@ -8,6 +8,7 @@ import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.mljobs.monitoring.Db;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import jakarta.ws.rs.WebApplicationException;
@@ -89,8 +90,10 @@ public class ProblemMapper {
             return true;
         }
         if (e instanceof PgException pg) {
-            // 57P01-57P03: the server is shutting down or starting up; 53300: too many connections.
-            return pg.getSqlState() != null && (pg.getSqlState().startsWith("57P") || pg.getSqlState().equals("53300"));
+            // 57P01-57P03: the server is shutting down or starting up; 53300: too many connections;
+            // class 40: a deadlock or serialization failure that outlasted Db's retries.
+            return pg.getSqlState() != null && (pg.getSqlState().startsWith("57P") || pg.getSqlState().equals("53300")
+                    || Db.isTransientConflict(pg));
         }
         String message = String.valueOf(e.getMessage());
         return message.startsWith("Timeout waiting for connection") || message.contains("Connection refused")

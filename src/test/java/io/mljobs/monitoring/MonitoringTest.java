@@ -179,6 +179,44 @@ class MonitoringTest {
         expectProblem(asAdmin().queryParam("query_type", type).get("/admin/explain").then(), 400);
     }
 
+    @Test
+    void statementRolledBackAsDeadlockVictimRunsAgain() {
+        pool.query("""
+                CREATE SEQUENCE conflict_attempts;
+                CREATE FUNCTION conflict_once() RETURNS bigint LANGUAGE plpgsql AS $$
+                DECLARE attempt bigint := nextval('conflict_attempts');
+                BEGIN
+                    IF attempt = 1 THEN RAISE EXCEPTION 'deadlock, as PostgreSQL reports it' USING ERRCODE = '40P01'; END IF;
+                    RETURN attempt;
+                END $$
+                """).execute().await().indefinitely();
+        NamedQuery once = NamedQuery.of("test.conflict_once", "SELECT conflict_once() AS attempt");
+
+        long attempt = db.query(once, Tuple.tuple()).await().indefinitely().iterator().next().getLong("attempt");
+
+        assertEquals(2, attempt);
+        assertEquals(1.0, registry.get("mljobs.db.conflicts").tag("query", "test.conflict_once").counter().count());
+    }
+
+    @Test
+    void persistentSerializationFailureReachesTheCallerAfterTwoRetries() {
+        pool.query("""
+                CREATE FUNCTION conflict_always() RETURNS int LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION 'could not serialize' USING ERRCODE = '40001';
+                END $$
+                """).execute().await().indefinitely();
+        NamedQuery always = NamedQuery.of("test.conflict_always", "SELECT conflict_always()");
+
+        Throwable failure = db.query(always, Tuple.tuple()).onItem().<Throwable>transform(rows -> null)
+                .onFailure().recoverWithItem(e -> e).await().indefinitely();
+
+        assertTrue(Db.isTransientConflict(failure), String.valueOf(failure));
+        assertEquals(3.0, registry.get("mljobs.db.conflicts").tag("query", "test.conflict_always").counter().count());
+        assertEquals(3, registry.get("mljobs.db.query").tag("query", "test.conflict_always").tag("outcome", "error")
+                .timer().count());
+    }
+
     private static String formatted(LogRecord record) {
         return record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
     }

@@ -1,0 +1,24 @@
+package io.mljobs.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.pgclient.PgException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Which PostgreSQL errors tell the client to retry (503) rather than report a server fault (500). */
+class ProblemMapperTest {
+
+    @ParameterizedTest
+    @CsvSource({
+        "40P01, true", // deadlock victim
+        "40001, true", // serialization failure
+        "57P01, true", // admin shutdown
+        "53300, true", // too many connections
+        "23505, false", // unique violation: a bug to look at, not a reason to retry
+        "42P01, false", // undefined table
+    })
+    void transientDatabaseErrorsAreUnavailableNotInternal(String sqlState, boolean unavailable) {
+        assertEquals(unavailable, ProblemMapper.databaseUnavailable(new PgException("m", "ERROR", sqlState, null)));
+    }
+}
