@@ -99,8 +99,14 @@ class JobPagePlanTest {
         assertEquals(Set.of("ml_jobs_job_uuid_key"), Plans.indexes(plan));
     }
 
+    /** The generic plans proven above are the ones the service's sessions run. */
+    @Test
+    void serviceSessionsReuseGenericPlans() {
+        String mode = pool.query("SHOW plan_cache_mode").execute().await().indefinitely().iterator().next().getString(0);
+        assertEquals("force_generic_plan", mode);
+    }
+
     private static PageRequest request(String status, String after, String before, String order, String cursor) {
         return PageRequest.parse("50", cursor, status, after, before, order, 50);
     }
-
 }
