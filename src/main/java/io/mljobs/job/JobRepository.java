@@ -71,7 +71,7 @@ public class JobRepository {
 
     public Uni<Optional<JobView>> findByUuid(UUID jobUuid) {
         return db.query(FIND_BY_UUID, Tuple.of(jobUuid))
-                .map(rows -> Db.firstRow(rows).map(JobView::from));
+                .map(rows -> Db.firstRow(rows).map(JobView.reader(rows)));
     }
 
     public Uni<Optional<Position>> findPosition(UUID jobUuid) {
@@ -83,7 +83,7 @@ public class JobRepository {
     /** Up to {@code fetch} rows after {@code continueFrom} (null: from the start) in the request's order. */
     public Uni<List<JobView>> findPage(PageRequest request, Position continueFrom, int fetch) {
         return db.query(pageQueryFor(request), pageArgs(request, continueFrom, fetch))
-                .map(rows -> Db.mapRows(rows, JobView::from));
+                .map(rows -> Db.mapRows(rows, JobView.reader(rows)));
     }
 
     public Uni<Boolean> isEmpty() {

@@ -10,16 +10,25 @@ import java.util.stream.Collectors;
 public enum JobStatus {
     PENDING, RUNNING, COMPLETED, FAILED;
 
+    // Resolved once: every listed job's status is serialized through value().
+    private final String value = name().toLowerCase(Locale.ROOT);
+
     public static final String ALLOWED = Arrays.stream(values())
             .map(JobStatus::value)
             .collect(Collectors.joining(", "));
 
     @JsonValue
     public String value() {
-        return name().toLowerCase(Locale.ROOT);
+        return value;
     }
 
     public static Optional<JobStatus> parse(String value) {
-        return Arrays.stream(values()).filter(s -> s.value().equals(value)).findFirst();
+        return value == null ? Optional.empty() : Optional.ofNullable(switch (value) {
+            case "pending" -> PENDING;
+            case "running" -> RUNNING;
+            case "completed" -> COMPLETED;
+            case "failed" -> FAILED;
+            default -> null;
+        });
     }
 }

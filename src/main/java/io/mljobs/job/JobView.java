@@ -2,9 +2,12 @@ package io.mljobs.job;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 
 /** A job as the API shows it. List items leave out {@code input_text}, which can be large. */
 public record JobView(
@@ -21,21 +24,38 @@ public record JobView(
         Instant heartbeatAt,
         String error) {
 
-    /** Maps a row of {@link JobRepository}'s queries; {@code input_text} only if it was selected. */
-    public static JobView from(Row row) {
-        return new JobView(
-                row.getLong("id"),
-                row.getUUID("job_uuid"),
-                row.getColumnIndex("input_text") >= 0 ? row.getString("input_text") : null,
-                JobStatus.parse(row.getString("status")).orElseThrow(),
-                row.getDouble("result_score"),
-                row.getString("result_label"),
-                instant(row.getOffsetDateTime("created_at")),
-                instant(row.getOffsetDateTime("started_at")),
-                instant(row.getOffsetDateTime("completed_at")),
-                row.getString("worker_id"),
-                instant(row.getOffsetDateTime("heartbeat_at")),
-                row.getString("error"));
+    /**
+     * Maps the rows of one result set of the job and queue queries. Column positions are looked up
+     * once per result set, not by name for every field of every row; {@code input_text} is mapped
+     * only if it was selected.
+     */
+    public static Function<Row, JobView> reader(RowSet<Row> rows) {
+        List<String> names = rows.columnsNames() == null ? List.of() : rows.columnsNames();
+        int id = names.indexOf("id");
+        int jobUuid = names.indexOf("job_uuid");
+        int inputText = names.indexOf("input_text");
+        int status = names.indexOf("status");
+        int resultScore = names.indexOf("result_score");
+        int resultLabel = names.indexOf("result_label");
+        int createdAt = names.indexOf("created_at");
+        int startedAt = names.indexOf("started_at");
+        int completedAt = names.indexOf("completed_at");
+        int workerId = names.indexOf("worker_id");
+        int heartbeatAt = names.indexOf("heartbeat_at");
+        int error = names.indexOf("error");
+        return row -> new JobView(
+                row.getLong(id),
+                row.getUUID(jobUuid),
+                inputText >= 0 ? row.getString(inputText) : null,
+                JobStatus.parse(row.getString(status)).orElseThrow(),
+                row.getDouble(resultScore),
+                row.getString(resultLabel),
+                instant(row.getOffsetDateTime(createdAt)),
+                instant(row.getOffsetDateTime(startedAt)),
+                instant(row.getOffsetDateTime(completedAt)),
+                row.getString(workerId),
+                instant(row.getOffsetDateTime(heartbeatAt)),
+                row.getString(error));
     }
 
     public static JobView from(Job job) {

@@ -68,7 +68,7 @@ public class Db {
 
     /** Runs the query on the given client, e.g. the connection of an open transaction. */
     public Uni<RowSet<Row>> query(SqlClient client, NamedQuery query, Tuple args) {
-        return timed(query.name(), query.oneLine(), () -> client.preparedQuery(query.sql()).execute(args));
+        return timed(query.name(), query::oneLine, () -> client.preparedQuery(query.sql()).execute(args));
     }
 
     /** Runs work in one transaction on one connection: committed if it succeeds, rolled back if not. */
@@ -83,7 +83,7 @@ public class Db {
 
     /** Times work that runs its own SQL (Hibernate Reactive) under a name. */
     public <T> Uni<T> timed(String name, Supplier<Uni<T>> work) {
-        return timed(name, "(orm) " + name, work);
+        return timed(name, () -> "(orm) " + name, work);
     }
 
     /** SQLSTATE class 40: the server rolled the transaction back (deadlock, serialization failure). */
@@ -102,7 +102,7 @@ public class Db {
         return mapped;
     }
 
-    private <T> Uni<T> timed(String name, String sqlForLog, Supplier<Uni<T>> work) {
+    private <T> Uni<T> timed(String name, Supplier<String> sqlForLog, Supplier<Uni<T>> work) {
         return Uni.createFrom().deferred(() -> {
             long start = System.nanoTime();
             return work.get().onItemOrFailure().invoke((item, failure) -> {
@@ -110,7 +110,7 @@ public class Db {
                 timer(name, failure == null ? "success" : "error").record(Duration.ofNanos(elapsed));
                 if (elapsed >= slowNanos) {
                     slowCounter(name).increment();
-                    LOG.warnf("slow query %s took %.1f ms: %s", name, elapsed / 1e6, sqlForLog);
+                    LOG.warnf("slow query %s took %.1f ms: %s", name, elapsed / 1e6, sqlForLog.get());
                 }
             });
         });

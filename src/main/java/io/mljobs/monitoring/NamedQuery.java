@@ -10,7 +10,7 @@ public record NamedQuery(String name, String sql) {
         return new NamedQuery(name, sql.strip());
     }
 
-    /** The statement on one line, for logs. */
+    /** The statement on one line, for logs; built on demand, as only slow queries log it. */
     public String oneLine() {
         return sql.replaceAll("\\s+", " ");
     }

@@ -113,7 +113,7 @@ public class QueueRepository {
     public Uni<List<JobView>> claim(String workerId, int limit) {
         return db.query(CLAIM, Tuple.of(workerId, limit)).map(rows -> {
             // RETURNING follows no ORDER BY.
-            List<JobView> jobs = Db.mapRows(rows, JobView::from);
+            List<JobView> jobs = Db.mapRows(rows, JobView.reader(rows));
             jobs.sort(Comparator.comparing(JobView::createdAt).thenComparing(JobView::id));
             return jobs;
         });
@@ -126,7 +126,7 @@ public class QueueRepository {
                 .addString(finish.workerId());
         return db.query(FINISH, args).map(rows -> Db.firstRow(rows).map(row -> new Transition(
                 row.getString("current_status"), row.getString("current_worker"),
-                row.getLong("id") == null ? null : JobView.from(row))));
+                row.getLong("id") == null ? null : JobView.reader(rows).apply(row))));
     }
 
     public Uni<List<BatchOutcome>> finishBatch(List<Finish> results, UUID[] jobUuids) {
