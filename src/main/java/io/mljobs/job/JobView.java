@@ -1,6 +1,7 @@
 package io.mljobs.job;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import java.time.Instant;
@@ -10,6 +11,7 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /** A job as the API shows it. List items leave out {@code input_text}, which can be large. */
+@JsonSerialize(using = JobViewSerializer.class)
 public record JobView(
         long id,
         UUID jobUuid,

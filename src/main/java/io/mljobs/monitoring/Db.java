@@ -61,9 +61,7 @@ public class Db {
      * is safe; it is retried up to {@value #CONFLICT_RETRIES} times before the caller sees it.
      */
     public Uni<RowSet<Row>> query(NamedQuery query, Tuple args) {
-        return query(pool, query, args)
-                .onFailure(Db::isTransientConflict).invoke(failure -> conflictCounter(query.name()).increment())
-                .onFailure(Db::isTransientConflict).retry().atMost(CONFLICT_RETRIES);
+        return query(pool, query, args).onFailure(Db::isTransientConflict).retry().atMost(CONFLICT_RETRIES);
     }
 
     /** Runs the query on the given client, e.g. the connection of an open transaction. */
@@ -108,6 +106,9 @@ public class Db {
             return work.get().onItemOrFailure().invoke((item, failure) -> {
                 long elapsed = System.nanoTime() - start;
                 timer(name, failure == null ? "success" : "error").record(Duration.ofNanos(elapsed));
+                if (failure != null && isTransientConflict(failure)) {
+                    conflictCounter(name).increment();
+                }
                 if (elapsed >= slowNanos) {
                     slowCounter(name).increment();
                     LOG.warnf("slow query %s took %.1f ms: %s", name, elapsed / 1e6, sqlForLog.get());
@@ -128,7 +129,7 @@ public class Db {
     private Counter conflictCounter(String name) {
         return conflictCounters.computeIfAbsent(name, key -> Counter.builder("mljobs.db.conflicts")
                 .description("Statements PostgreSQL rolled back as a deadlock victim or serialization failure;"
-                        + " run again up to twice")
+                        + " one outside a transaction runs again up to twice")
                 .tag("query", name)
                 .register(registry));
     }

@@ -11,7 +11,10 @@ import java.time.Instant;
  * {@code DateTimeFormatter}: a page of 50 jobs holds up to 200 timestamps, and the formatter was
  * the largest single cost of serving one in the profile. Years outside 0000-9999 take the JDK path.
  */
-final class InstantSerializer extends StdSerializer<Instant> {
+public final class InstantSerializer extends StdSerializer<Instant> {
+
+    /** The longest text the fast path writes: 2024-12-31T23:59:59.123456789Z. */
+    private static final int MAX_LENGTH = 30;
 
     InstantSerializer() {
         super(Instant.class);
@@ -19,10 +22,32 @@ final class InstantSerializer extends StdSerializer<Instant> {
 
     @Override
     public void serialize(Instant value, JsonGenerator generator, SerializerProvider provider) throws IOException {
-        generator.writeString(format(value));
+        write(value, generator);
+    }
+
+    /** Writes the instant as a JSON string, or null. */
+    public static void write(Instant instant, JsonGenerator generator) throws IOException {
+        if (instant == null) {
+            generator.writeNull();
+            return;
+        }
+        char[] out = new char[MAX_LENGTH];
+        int length = format(instant, out);
+        if (length < 0) {
+            generator.writeString(instant.toString());
+        } else {
+            generator.writeString(out, 0, length);
+        }
     }
 
     static String format(Instant instant) {
+        char[] out = new char[MAX_LENGTH];
+        int length = format(instant, out);
+        return length < 0 ? instant.toString() : new String(out, 0, length);
+    }
+
+    /** Fills out and answers the length, or -1 for a year the fast path does not cover. */
+    private static int format(Instant instant, char[] out) {
         long seconds = instant.getEpochSecond();
         long days = Math.floorDiv(seconds, 86_400);
         int secondOfDay = (int) Math.floorMod(seconds, 86_400);
@@ -37,12 +62,11 @@ final class InstantSerializer extends StdSerializer<Instant> {
         int month = (int) (monthIndex < 10 ? monthIndex + 3 : monthIndex - 9);
         long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
         if (year < 0 || year > 9_999) {
-            return instant.toString();
+            return -1;
         }
         int nanos = instant.getNano();
         // As many fraction digits as needed, in groups of three, as ISO_INSTANT prints them.
         int fractionDigits = nanos == 0 ? 0 : nanos % 1_000_000 == 0 ? 3 : nanos % 1_000 == 0 ? 6 : 9;
-        char[] out = new char[20 + (fractionDigits == 0 ? 0 : fractionDigits + 1) + 1];
         digits(out, 0, (int) year, 4);
         out[4] = '-';
         digits(out, 5, month, 2);
@@ -62,7 +86,7 @@ final class InstantSerializer extends StdSerializer<Instant> {
             end += fractionDigits;
         }
         out[end++] = 'Z';
-        return new String(out, 0, end);
+        return end;
     }
 
     private static void digits(char[] out, int at, int value, int width) {
