@@ -128,10 +128,10 @@ public class JobRepository {
      *
      * <p>The inner LIMIT is a constant, the most a page ever fetches; the requested {@code LIMIT $5}
      * applies outside it and stops the scan as early. A plan made without the values (the generic
-     * plan a cached statement switches to) estimates a parameter LIMIT at 10% of the table: at 10M
-     * rows that chose a sort over a million rows for the status variants, and it never looked cheap
-     * enough to replace re-planning on every call. With a constant bound it is the same index range
-     * scan, and PostgreSQL keeps it after five executions.
+     * plan a cached statement switches to) estimates a parameter LIMIT at 10% of the table, so it
+     * never looked cheap enough to replace re-planning on every call, and at 10M rows its estimate
+     * passed jit_above_cost. With a constant bound it is the same index range scan, costed as one
+     * page, and PostgreSQL keeps it after five executions.
      */
     private static NamedQuery pageQuery(boolean byStatus, SortOrder order) {
         String direction = order == SortOrder.ASC ? "ASC" : "DESC";
