@@ -12,22 +12,24 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Reads and tidies the counters that ml_jobs' triggers keep (migration V5): per-status slots and
- * hourly creation buckets. A read costs the same at 10M rows as at 1K: it sums a few dozen counter
- * rows and counts index entries for under an hour of jobs.
+ * Reads and tidies the counters that ml_jobs' triggers keep (migrations V5, V9): per-status slots
+ * and hourly and per-minute creation buckets. A read costs the same at 10M rows as at 1K: it sums
+ * at most a hundred or so counter rows and counts index entries for under a minute of jobs.
  */
 @ApplicationScoped
 public class StatusCounts {
 
     /**
-     * last_24_hours = the index range from (now - 24 h) to the next whole hour, plus the hourly
-     * buckets from there on. One statement, one snapshot: the counts agree with each other.
+     * last_24_hours = the index range from (now - 24 h) to the next whole minute, plus the minute
+     * buckets from there to the next whole hour, plus the hourly buckets from there on (V5, V9).
+     * One statement, one snapshot: the counts agree with each other.
      */
     public static final NamedQuery READ = NamedQuery.of("stats.read", """
             WITH counts AS (
                 SELECT status, sum(n) AS n FROM ml_job_counts GROUP BY status
             ), since AS (
                 SELECT now() - interval '24 hours' AS start,
+                       date_trunc('minute', now() - interval '24 hours') + interval '1 minute' AS whole_minutes,
                        date_trunc('hour', now() - interval '24 hours') + interval '1 hour' AS whole_hours
             )
             SELECT COALESCE((SELECT n FROM counts WHERE status = 'pending'), 0)::bigint AS pending,
@@ -35,7 +37,9 @@ public class StatusCounts {
                    COALESCE((SELECT n FROM counts WHERE status = 'completed'), 0)::bigint AS completed,
                    COALESCE((SELECT n FROM counts WHERE status = 'failed'), 0)::bigint AS failed,
                    (SELECT count(*) FROM ml_jobs, since
-                     WHERE created_at >= since.start AND created_at < since.whole_hours)
+                     WHERE created_at >= since.start AND created_at < since.whole_minutes)
+                 + (SELECT COALESCE(sum(n), 0) FROM ml_job_created_minutely, since
+                     WHERE minute >= since.whole_minutes AND minute < since.whole_hours)
                  + (SELECT COALESCE(sum(n), 0) FROM ml_job_created_hourly, since
                      WHERE hour >= since.whole_hours) AS last_24_hours,
                    now() AS as_of
@@ -77,6 +81,23 @@ public class StatusCounts {
             ON CONFLICT (hour, slot) DO UPDATE SET n = h.n + excluded.n
             """);
 
+    /** Folds minute slots into slot 0 and drops buckets no read will reach again; locks as above. */
+    static final NamedQuery COMPACT_MINUTELY = NamedQuery.of("stats.compact_minutely", """
+            WITH doomed AS (
+                SELECT minute, slot FROM ml_job_created_minutely
+                 WHERE slot <> 0 OR minute < now() - interval '26 hours'
+                 ORDER BY minute, slot FOR UPDATE
+            ), folded AS (
+                DELETE FROM ml_job_created_minutely m USING doomed d
+                 WHERE m.minute = d.minute AND m.slot = d.slot
+                RETURNING m.minute, m.n
+            )
+            INSERT INTO ml_job_created_minutely AS m (minute, slot, n)
+            SELECT minute, 0, sum(n) FROM folded WHERE minute >= now() - interval '26 hours'
+             GROUP BY minute ORDER BY minute
+            ON CONFLICT (minute, slot) DO UPDATE SET n = m.n + excluded.n
+            """);
+
     private final Db db;
 
     public StatusCounts(Db db) {
@@ -101,6 +122,7 @@ public class StatusCounts {
     /** Answers how many counter rows were folded away. */
     public Uni<Integer> compact() {
         return db.query(COMPACT_STATUS, Tuple.tuple()).map(RowSet::rowCount)
-                .chain(status -> db.query(COMPACT_HOURLY, Tuple.tuple()).map(hourly -> status + hourly.rowCount()));
+                .chain(status -> db.query(COMPACT_HOURLY, Tuple.tuple()).map(hourly -> status + hourly.rowCount()))
+                .chain(folded -> db.query(COMPACT_MINUTELY, Tuple.tuple()).map(minutely -> folded + minutely.rowCount()));
     }
 }

@@ -127,6 +127,27 @@ class StatusCountsTest {
         assertEquals(last24, stats.get("last_24_hours").asLong());
     }
 
+    /** Jobs every 61 s around the 24-hour edge land in the index range, minute and hour buckets. */
+    @Test
+    void last24HoursIsExactAcrossMinuteAndHourEdges() {
+        pool.query("""
+                INSERT INTO ml_jobs (input_text, status, created_at)
+                SELECT 'edge-minutes', 'pending', now() - interval '24 hours' + k * interval '61 seconds' + interval '0.5 seconds'
+                  FROM generate_series(-5, 65) AS k
+                """).execute().await().indefinitely();
+        assertLast24HoursExact();
+        counts.compact().await().indefinitely();
+        assertLast24HoursExact();
+    }
+
+    private void assertLast24HoursExact() {
+        JsonNode stats = new JsonHttp(base).get("/jobs/stats").body();
+        OffsetDateTime asOf = OffsetDateTime.parse(stats.get("as_of").asText());
+        long last24 = pool.preparedQuery("SELECT count(*) FROM ml_jobs WHERE created_at >= $1::timestamptz - interval '24 hours'")
+                .execute(Tuple.of(asOf)).await().indefinitely().iterator().next().getLong(0);
+        assertEquals(last24, stats.get("last_24_hours").asLong());
+    }
+
     @Test
     void countsSurviveCompaction() {
         JsonNode before = new JsonHttp(base).get("/jobs/stats").body();
