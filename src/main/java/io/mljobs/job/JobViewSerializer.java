@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import io.mljobs.web.InstantSerializer;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.IOException;
 import java.time.Instant;
 
@@ -13,6 +14,8 @@ import java.time.Instant;
  * reflective bean serializer was the largest part of serving one. JobViewSerializerTest proves the
  * output equal to what Jackson's bean serializer writes for the record.
  */
+// Jackson creates it reflectively from @JsonSerialize(using = ...), in the native image too.
+@RegisterForReflection
 public final class JobViewSerializer extends StdSerializer<JobView> {
 
     private static final SerializedString ID = new SerializedString("id");
