@@ -64,39 +64,10 @@ public class StatusCounts {
             ON CONFLICT (status, slot) DO UPDATE SET n = c.n + excluded.n
             """);
 
-    /** Folds hourly slots into slot 0 and drops buckets no read will reach again; locks as above. */
-    static final NamedQuery COMPACT_HOURLY = NamedQuery.of("stats.compact_hourly", """
-            WITH doomed AS (
-                SELECT hour, slot FROM ml_job_created_hourly
-                 WHERE slot <> 0 OR hour < now() - interval '26 hours'
-                 ORDER BY hour, slot FOR UPDATE
-            ), folded AS (
-                DELETE FROM ml_job_created_hourly h USING doomed d
-                 WHERE h.hour = d.hour AND h.slot = d.slot
-                RETURNING h.hour, h.n
-            )
-            INSERT INTO ml_job_created_hourly AS h (hour, slot, n)
-            SELECT hour, 0, sum(n) FROM folded WHERE hour >= now() - interval '26 hours'
-             GROUP BY hour ORDER BY hour
-            ON CONFLICT (hour, slot) DO UPDATE SET n = h.n + excluded.n
-            """);
+    static final NamedQuery COMPACT_HOURLY = compactBuckets("stats.compact_hourly", "ml_job_created_hourly", "hour");
 
-    /** Folds minute slots into slot 0 and drops buckets no read will reach again; locks as above. */
-    static final NamedQuery COMPACT_MINUTELY = NamedQuery.of("stats.compact_minutely", """
-            WITH doomed AS (
-                SELECT minute, slot FROM ml_job_created_minutely
-                 WHERE slot <> 0 OR minute < now() - interval '26 hours'
-                 ORDER BY minute, slot FOR UPDATE
-            ), folded AS (
-                DELETE FROM ml_job_created_minutely m USING doomed d
-                 WHERE m.minute = d.minute AND m.slot = d.slot
-                RETURNING m.minute, m.n
-            )
-            INSERT INTO ml_job_created_minutely AS m (minute, slot, n)
-            SELECT minute, 0, sum(n) FROM folded WHERE minute >= now() - interval '26 hours'
-             GROUP BY minute ORDER BY minute
-            ON CONFLICT (minute, slot) DO UPDATE SET n = m.n + excluded.n
-            """);
+    static final NamedQuery COMPACT_MINUTELY =
+            compactBuckets("stats.compact_minutely", "ml_job_created_minutely", "minute");
 
     private final Db db;
 
@@ -124,5 +95,27 @@ public class StatusCounts {
         return db.query(COMPACT_STATUS, Tuple.tuple()).map(RowSet::rowCount)
                 .chain(status -> db.query(COMPACT_HOURLY, Tuple.tuple()).map(hourly -> status + hourly.rowCount()))
                 .chain(folded -> db.query(COMPACT_MINUTELY, Tuple.tuple()).map(minutely -> folded + minutely.rowCount()));
+    }
+
+    /**
+     * Folds a creation-bucket table's slots into slot 0 and drops buckets no read will reach again;
+     * rows are locked in (bucket, slot) order, the triggers' order, as in COMPACT_STATUS.
+     */
+    private static NamedQuery compactBuckets(String name, String table, String bucket) {
+        return NamedQuery.of(name, """
+                WITH doomed AS (
+                    SELECT %2$s, slot FROM %1$s
+                     WHERE slot <> 0 OR %2$s < now() - interval '26 hours'
+                     ORDER BY %2$s, slot FOR UPDATE
+                ), folded AS (
+                    DELETE FROM %1$s b USING doomed d
+                     WHERE b.%2$s = d.%2$s AND b.slot = d.slot
+                    RETURNING b.%2$s, b.n
+                )
+                INSERT INTO %1$s AS b (%2$s, slot, n)
+                SELECT %2$s, 0, sum(n) FROM folded WHERE %2$s >= now() - interval '26 hours'
+                 GROUP BY %2$s ORDER BY %2$s
+                ON CONFLICT (%2$s, slot) DO UPDATE SET n = b.n + excluded.n
+                """.formatted(table, bucket));
     }
 }
