@@ -76,8 +76,7 @@ class JobPagePlanTest {
     @MethodSource("variants")
     void pageIsOneIndexScanInOrder(PageRequest request, Set<String> intended) {
         NamedQuery query = JobRepository.pageQueryFor(request);
-        Position from = request.cursor() == null ? null : request.cursor().position();
-        Tuple args = JobRepository.pageArgs(request, from, request.limit() + 1);
+        Tuple args = argsFor(request);
         for (String mode : List.of("force_custom_plan", "force_generic_plan")) {
             JsonObject plan = Plans.explain(pool, query.sql(), args, mode);
             Set<String> types = Plans.nodeTypes(plan);
@@ -110,8 +109,7 @@ class JobPagePlanTest {
     @MethodSource("variants")
     void pageStatementSettlesOnItsGenericPlan(PageRequest request, Set<String> intended) {
         NamedQuery query = JobRepository.pageQueryFor(request);
-        Position from = request.cursor() == null ? null : request.cursor().position();
-        Tuple args = JobRepository.pageArgs(request, from, request.limit() + 1);
+        Tuple args = argsFor(request);
         Row plans = pool.withConnection(connection -> {
             Uni<Void> executions = Uni.createFrom().voidItem();
             for (int i = 0; i < 10; i++) {
@@ -123,6 +121,12 @@ class JobPagePlanTest {
         }).await().indefinitely().iterator().next();
         assertTrue(plans.getLong("generic_plans") >= 5, "generic " + plans.getLong("generic_plans")
                 + ", custom " + plans.getLong("custom_plans"));
+    }
+
+    /** The arguments the service binds for the request's first page. */
+    private static Tuple argsFor(PageRequest request) {
+        Position from = request.cursor() == null ? null : request.cursor().position();
+        return JobRepository.pageArgs(request, from, request.limit() + 1);
     }
 
     private static PageRequest request(String status, String after, String before, String order, String cursor) {
