@@ -44,7 +44,7 @@ public class JobRepository {
             """);
 
     /** Demo and benchmark data: ml_jobs_generate (migration V8) says what it makes. */
-    static final NamedQuery GENERATE = NamedQuery.of("jobs.generate", "SELECT ml_jobs_generate($1) AS inserted");
+    static final NamedQuery GENERATE = NamedQuery.background("jobs.generate", "SELECT ml_jobs_generate($1) AS inserted");
 
     static final NamedQuery EXISTS_ANY = NamedQuery.of("jobs.exists_any", "SELECT EXISTS (SELECT 1 FROM ml_jobs)");
 

@@ -1,33 +1,41 @@
 package io.mljobs.monitoring;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.pgclient.PgException;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowIterator;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.DoubleStream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * The one path every query takes: a prepared statement on the reactive pool, timed by name
- * ({@code mljobs_db_query_seconds{query,outcome}}), logged and counted when slower than the
- * threshold. ORM work that issues its own SQL is timed through {@link #timed}.
+ * The one path every query takes: a prepared statement on the pool of its {@link Workload},
+ * admitted by that pool's {@link Admission}, timed by name ({@code mljobs_db_query_seconds{query,
+ * outcome}}), logged and counted when slower than the threshold. ORM work that issues its own SQL
+ * is admitted and timed through {@link #timed}.
  */
 @ApplicationScoped
 public class Db {
@@ -40,28 +48,54 @@ public class Db {
             .toArray(Duration[]::new);
 
     private static final int CONFLICT_RETRIES = 2;
+    private static final long EXPIRY_EVERY_MS = 50;
 
-    private final Pool pool;
+    private final Map<Workload, Pool> pools = new EnumMap<>(Workload.class);
+    private final Map<Workload, Admission> admissions = new EnumMap<>(Workload.class);
     private final MeterRegistry registry;
     private final long slowNanos;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<String, Counter> slowCounters = new ConcurrentHashMap<>();
     private final Map<String, Counter> conflictCounters = new ConcurrentHashMap<>();
+    private final Outages outages = new Outages();
+    private final Vertx vertx;
+    private final List<Long> timerIds = new ArrayList<>();
 
-    public Db(Pool pool, MeterRegistry registry,
-            @ConfigProperty(name = "mljobs.db.slow-query-threshold") Duration slowThreshold) {
-        this.pool = pool;
+    public Db(Pool pool, BackgroundPool background, Vertx vertx, MeterRegistry registry,
+            @ConfigProperty(name = "mljobs.db.slow-query-threshold") Duration slowThreshold,
+            @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int apiPoolSize,
+            @ConfigProperty(name = "mljobs.db.pool.max-wait-queue-size") int maxWaitQueue,
+            @ConfigProperty(name = "mljobs.db.pool.connection-timeout") Duration connectionTimeout,
+            @ConfigProperty(name = "mljobs.db.overload-log-every") Duration overloadLogEvery) {
         this.registry = registry;
         this.slowNanos = slowThreshold.toNanos();
+        this.vertx = vertx;
+        pools.put(Workload.API, pool);
+        pools.put(Workload.BACKGROUND, background.pool());
+        admissions.put(Workload.API, new Admission("api", apiPoolSize, maxWaitQueue, connectionTimeout.toNanos()));
+        // Background work is few and long: it may queue longer, never behind API requests.
+        admissions.put(Workload.BACKGROUND, new Admission("background", background.size(), maxWaitQueue,
+                Math.max(connectionTimeout.toNanos(), Duration.ofSeconds(30).toNanos())));
+        admissions.values().forEach(this::registerMeters);
+        timerIds.add(vertx.setPeriodic(EXPIRY_EVERY_MS, id -> admissions.values().forEach(Admission::expireWaiters)));
+        OverloadLog overloadLog = new OverloadLog(admissions.values());
+        timerIds.add(vertx.setPeriodic(overloadLogEvery.toMillis(), id -> overloadLog.report()));
+    }
+
+    void stopTimers(@Observes ShutdownEvent event) {
+        timerIds.forEach(vertx::cancelTimer);
     }
 
     /**
-     * Runs the query on a pooled connection, as its own transaction. PostgreSQL rolls back a
-     * statement it picks as a deadlock victim or serialization failure whole, so running it again
-     * is safe; it is retried up to {@value #CONFLICT_RETRIES} times before the caller sees it.
+     * Runs the query on a pooled connection of its workload, as its own transaction. PostgreSQL
+     * rolls back a statement it picks as a deadlock victim or serialization failure whole, so
+     * running it again is safe; it is retried up to {@value #CONFLICT_RETRIES} times before the
+     * caller sees it.
      */
     public Uni<RowSet<Row>> query(NamedQuery query, Tuple args) {
-        return query(pool, query, args).onFailure(Db::isTransientConflict).retry().atMost(CONFLICT_RETRIES);
+        Pool pool = pools.get(query.workload());
+        return admissions.get(query.workload()).run(() -> query(pool, query, args)
+                .onFailure(Db::isTransientConflict).retry().atMost(CONFLICT_RETRIES));
     }
 
     /** Runs the query on the given client, e.g. the connection of an open transaction. */
@@ -69,19 +103,26 @@ public class Db {
         return timed(query.name(), query::oneLine, () -> client.preparedQuery(query.sql()).execute(args));
     }
 
-    /** Runs work in one transaction on one connection: committed if it succeeds, rolled back if not. */
+    /** Runs background work in one transaction on one connection: committed if it succeeds, rolled back if not. */
     public <T> Uni<T> inTransaction(Function<SqlClient, Uni<T>> work) {
-        return pool.withTransaction(work::apply);
+        return admissions.get(Workload.BACKGROUND).run(() -> pools.get(Workload.BACKGROUND)
+                .withTransaction(work::apply));
     }
 
-    /** Runs work on one pooled connection, e.g. to hold a session-level lock across queries. */
+    /** Runs background work on one connection, e.g. to hold a session-level lock across queries. */
     public <T> Uni<T> withConnection(Function<SqlClient, Uni<T>> work) {
-        return pool.withConnection(work::apply);
+        return admissions.get(Workload.BACKGROUND).run(() -> pools.get(Workload.BACKGROUND)
+                .withConnection(work::apply));
     }
 
-    /** Times work that runs its own SQL (Hibernate Reactive) under a name. */
+    /** Admits and times work of the request path that runs its own SQL (Hibernate Reactive) under a name. */
     public <T> Uni<T> timed(String name, Supplier<Uni<T>> work) {
-        return timed(name, () -> "(orm) " + name, work);
+        return admissions.get(Workload.API).run(() -> timed(name, () -> "(orm) " + name, work));
+    }
+
+    /** The admission of a workload's pool: its permits, queue and stall, for health checks and db-health. */
+    public Admission admission(Workload workload) {
+        return admissions.get(workload);
     }
 
     /** SQLSTATE class 40: the server rolled the transaction back (deadlock, serialization failure). */
@@ -106,8 +147,12 @@ public class Db {
             return work.get().onItemOrFailure().invoke((item, failure) -> {
                 long elapsed = System.nanoTime() - start;
                 timer(name, failure == null ? "success" : "error").record(Duration.ofNanos(elapsed));
-                if (failure != null && isTransientConflict(failure)) {
+                if (failure == null) {
+                    outages.succeeded();
+                } else if (isTransientConflict(failure)) {
                     conflictCounter(name).increment();
+                } else if (DatabaseFailures.isUnavailable(failure)) {
+                    outages.failed(failure);
                 }
                 if (elapsed >= slowNanos) {
                     slowCounter(name).increment();
@@ -115,6 +160,37 @@ public class Db {
                 }
             });
         });
+    }
+
+    private void registerMeters(Admission admission) {
+        removeStale("mljobs.db.pool.rejected", admission);
+        gauge("mljobs.db.pool.in.use", "Database work running on a connection of the pool", admission,
+                Admission::inUse);
+        gauge("mljobs.db.pool.queued", "Database work waiting for a connection of the pool", admission,
+                Admission::queued);
+        gauge("mljobs.db.pool.stalled.seconds", "Seconds the pool's admitted work has made no progress (0: none)",
+                admission, a -> a.stalledNanos() / 1e9);
+        FunctionCounter.builder("mljobs.db.pool.rejected", admission.rejectedQueueFull, adder -> adder.sum())
+                .description("Database work answered 503 without reaching the database").tag("pool", admission.name())
+                .tag("reason", "queue_full").register(registry);
+        FunctionCounter.builder("mljobs.db.pool.rejected", admission.rejectedWaitedTooLong, adder -> adder.sum())
+                .description("Database work answered 503 without reaching the database").tag("pool", admission.name())
+                .tag("reason", "wait_timeout").register(registry);
+    }
+
+    private void gauge(String name, String help, Admission admission, ToDoubleFunction<Admission> value) {
+        removeStale(name, admission);
+        Gauge.builder(name, admission, value).description(help).tag("pool", admission.name()).strongReference(true)
+                .register(registry);
+    }
+
+    /**
+     * Micrometer keeps the first meter registered under a name and tags, bound to its object; a
+     * registry that outlives this bean (tests restart the application on a shared one) would keep
+     * reading the old one.
+     */
+    private void removeStale(String name, Admission admission) {
+        registry.find(name).tag("pool", admission.name()).meters().forEach(registry::remove);
     }
 
     private Timer timer(String name, String outcome) {

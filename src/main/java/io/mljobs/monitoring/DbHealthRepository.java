@@ -19,7 +19,7 @@ public class DbHealthRepository {
 
     static final String TABLES = "'ml_jobs', 'ml_jobs_archive'";
 
-    static final NamedQuery TABLE_STATS = NamedQuery.of("health.tables", """
+    static final NamedQuery TABLE_STATS = NamedQuery.background("health.tables", """
             SELECT c.relname AS table_name,
                    c.reltuples::bigint AS row_estimate,
                    pg_relation_size(c.oid) AS heap_bytes,
@@ -38,7 +38,7 @@ public class DbHealthRepository {
             """.formatted(TABLES));
 
     /** duplicate: another index on the same table with the same columns, operator classes and predicate. */
-    static final NamedQuery INDEX_STATS = NamedQuery.of("health.indexes", """
+    static final NamedQuery INDEX_STATS = NamedQuery.background("health.indexes", """
             SELECT s.indexrelname AS index_name, s.relname AS table_name,
                    s.idx_scan AS scans, s.idx_tup_read AS tuples_read, s.idx_tup_fetch AS tuples_fetched,
                    pg_relation_size(i.indexrelid) AS bytes,
@@ -58,12 +58,12 @@ public class DbHealthRepository {
              ORDER BY s.relname, s.indexrelname
             """.formatted(TABLES));
 
-    static final NamedQuery CACHE_HIT = NamedQuery.of("health.cache_hit", """
+    static final NamedQuery CACHE_HIT = NamedQuery.background("health.cache_hit", """
             SELECT blks_hit::float8 / NULLIF(blks_hit + blks_read, 0) AS ratio
               FROM pg_stat_database WHERE datname = current_database()
             """);
 
-    static final NamedQuery LONG_QUERIES = NamedQuery.of("health.long_queries", """
+    static final NamedQuery LONG_QUERIES = NamedQuery.background("health.long_queries", """
             SELECT pid, state, extract(epoch FROM now() - query_start) AS seconds,
                    wait_event_type, wait_event, left(query, 300) AS query
               FROM pg_stat_activity
@@ -73,7 +73,7 @@ public class DbHealthRepository {
              LIMIT 20
             """);
 
-    static final NamedQuery LOCK_WAITS = NamedQuery.of("health.lock_waits", """
+    static final NamedQuery LOCK_WAITS = NamedQuery.background("health.lock_waits", """
             SELECT pid, pg_blocking_pids(pid)::text AS blocked_by,
                    extract(epoch FROM now() - state_change) AS seconds, left(query, 300) AS query
               FROM pg_stat_activity
@@ -82,10 +82,10 @@ public class DbHealthRepository {
              LIMIT 20
             """);
 
-    static final NamedQuery HAS_STATEMENTS = NamedQuery.of("health.has_pg_stat_statements",
+    static final NamedQuery HAS_STATEMENTS = NamedQuery.background("health.has_pg_stat_statements",
             "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS present");
 
-    static final NamedQuery TOP_STATEMENTS = NamedQuery.of("health.top_statements", """
+    static final NamedQuery TOP_STATEMENTS = NamedQuery.background("health.top_statements", """
             SELECT left(query, 300) AS query, calls, total_exec_time AS total_ms, mean_exec_time AS mean_ms, rows
               FROM pg_stat_statements
              WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())

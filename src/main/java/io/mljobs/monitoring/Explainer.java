@@ -41,11 +41,11 @@ public class Explainer {
     }
 
     /** Ends of the time index, to aim date ranges and deep pages at where the data is. */
-    static final NamedQuery TIME_SPAN = NamedQuery.of("explain.time_span",
+    static final NamedQuery TIME_SPAN = NamedQuery.background("explain.time_span",
             "SELECT (SELECT min(created_at) FROM ml_jobs) AS oldest, (SELECT max(created_at) FROM ml_jobs) AS newest");
 
     /** ANALYZE runs the statement: the transaction guarantees it can change nothing. */
-    static final NamedQuery READ_ONLY = NamedQuery.of("explain.read_only", "SET TRANSACTION READ ONLY");
+    static final NamedQuery READ_ONLY = NamedQuery.background("explain.read_only", "SET TRANSACTION READ ONLY");
 
     public record Summary(String queryType, String queryName, List<String> nodeTypes, List<String> indexes,
             boolean usesIndex, boolean seqScan, double planningMs, double executionMs, long rows,
@@ -64,7 +64,7 @@ public class Explainer {
             Instant newest = instant(row.getOffsetDateTime("newest"));
             Instant oldest = instant(row.getOffsetDateTime("oldest"));
             Target target = target(type, oldest, newest);
-            NamedQuery explain = NamedQuery.of("explain." + type.value(),
+            NamedQuery explain = NamedQuery.background("explain." + type.value(),
                     "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + target.query().sql());
             return db.inTransaction(conn -> db.query(conn, READ_ONLY, Tuple.tuple())
                     .chain(() -> db.query(conn, explain, target.args())))

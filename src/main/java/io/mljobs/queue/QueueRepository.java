@@ -92,7 +92,7 @@ public class QueueRepository {
             """);
 
     /** Running jobs whose worker has been silent longer than the lease go back to the queue. */
-    static final NamedQuery REAP_EXPIRED = NamedQuery.of("queue.reap_expired", """
+    static final NamedQuery REAP_EXPIRED = NamedQuery.background("queue.reap_expired", """
             UPDATE ml_jobs j
                SET status = 'pending', worker_id = NULL, started_at = NULL, heartbeat_at = NULL
              WHERE j.status = 'running'

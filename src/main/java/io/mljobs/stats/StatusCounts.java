@@ -51,7 +51,7 @@ public class StatusCounts {
      * locks in scan order and deadlocked with a trigger holding one status's slot while it
      * waited for another's.
      */
-    static final NamedQuery COMPACT_STATUS = NamedQuery.of("stats.compact_status", """
+    static final NamedQuery COMPACT_STATUS = NamedQuery.background("stats.compact_status", """
             WITH doomed AS (
                 SELECT status, slot FROM ml_job_counts WHERE slot <> 0 ORDER BY status, slot FOR UPDATE
             ), folded AS (
@@ -102,7 +102,7 @@ public class StatusCounts {
      * rows are locked in (bucket, slot) order, the triggers' order, as in COMPACT_STATUS.
      */
     private static NamedQuery compactBuckets(String name, String table, String bucket) {
-        return NamedQuery.of(name, """
+        return NamedQuery.background(name, """
                 WITH doomed AS (
                     SELECT %2$s, slot FROM %1$s
                      WHERE slot <> 0 OR %2$s < now() - interval '26 hours'

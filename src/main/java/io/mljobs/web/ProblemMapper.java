@@ -6,15 +6,10 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
-import io.vertx.core.VertxException;
-import io.vertx.core.http.ConnectionPoolTooBusyException;
-import io.mljobs.monitoring.Db;
-import io.vertx.pgclient.PgException;
-import io.vertx.sqlclient.ClosedConnectionException;
+import io.mljobs.monitoring.DatabaseFailures;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.net.SocketException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -68,40 +63,23 @@ public class ProblemMapper {
     }
 
     /**
-     * The database cannot take the query now: the pool's wait queue is full, no connection came
-     * within the wait bound, or PostgreSQL is unreachable or shutting down. Clients should retry.
+     * The database cannot take the query now: admission refused it (every connection busy and the
+     * wait queue full, or no connection in time), a statement or lock timeout fired, or PostgreSQL
+     * is unreachable or shutting down. Clients should retry. Logged by Db once per outage or
+     * interval, not here per request.
      */
-    @ServerExceptionMapper({VertxException.class, SocketException.class, PgException.class,
-        ClosedConnectionException.class})
-    public Response mapDatabaseUnavailable(Exception e, UriInfo uri) {
-        if (!databaseUnavailable(e)) {
-            return mapUnexpected(e, uri);
-        }
-        LOG.debugf("database unavailable: %s", e.getMessage());
+    private static Response unavailable(UriInfo uri) {
         Response problem = respond(new Problem("/problems/database-unavailable", "Database busy or unavailable", 503,
                 "The database cannot take this request now; retry after the time in Retry-After.", null), uri);
         return Response.fromResponse(problem).header("Retry-After", RETRY_AFTER_SECONDS).build();
     }
 
-    static boolean databaseUnavailable(Throwable e) {
-        // SocketException covers both a refused connection and one reset under a running query.
-        if (e instanceof ConnectionPoolTooBusyException || e instanceof SocketException
-                || e instanceof ClosedConnectionException) {
-            return true;
-        }
-        if (e instanceof PgException pg) {
-            // 57P01-57P03: the server is shutting down or starting up; 53300: too many connections;
-            // class 40: a deadlock or serialization failure that outlasted Db's retries.
-            return pg.getSqlState() != null && (pg.getSqlState().startsWith("57P") || pg.getSqlState().equals("53300")
-                    || Db.isTransientConflict(pg));
-        }
-        String message = String.valueOf(e.getMessage());
-        return message.startsWith("Timeout waiting for connection") || message.contains("Connection refused")
-                || message.contains("Connection was closed") || message.contains("Pool closed");
-    }
-
     @ServerExceptionMapper
     public Response mapUnexpected(Throwable e, UriInfo uri) {
+        // Every path, ORM included, and whatever wraps the driver's exception: the cause decides.
+        if (DatabaseFailures.isUnavailable(e)) {
+            return unavailable(uri);
+        }
         String reference = Long.toHexString(System.nanoTime());
         LOG.errorf(e, "unexpected failure (reference %s)", reference);
         return respond(new Problem("/problems/internal-error", "Internal error", 500,

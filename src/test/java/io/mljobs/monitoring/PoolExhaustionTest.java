@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,8 @@ class PoolExhaustionTest {
     void exhaustedPoolAnswers503WithRetryAfterAndRecovers() throws Exception {
         given().get("/jobs/stats").then().statusCode(200);
         NamedQueryHolder hold = new NamedQueryHolder(db);
-        hold.occupy(2, 5);
+        // Shorter than the API statement timeout (5 s), which would end the holds first.
+        hold.occupy(2, 3);
         awaitSleepingBackends(2);
 
         long started = System.nanoTime();
@@ -71,7 +73,8 @@ class PoolExhaustionTest {
             burst.add(CompletableFuture.supplyAsync(() -> http.get("/jobs?limit=5")));
         }
         for (CompletableFuture<JsonHttp.Reply> reply : burst) {
-            assertEquals(503, reply.get().status(), String.valueOf(reply.get().body()));
+            JsonHttp.Reply answer = reply.get(30, TimeUnit.SECONDS);
+            assertEquals(503, answer.status(), String.valueOf(answer.body()));
         }
 
         hold.awaitDone();
@@ -115,7 +118,7 @@ class PoolExhaustionTest {
 
         void awaitDone() throws Exception {
             for (CompletableFuture<?> f : running) {
-                f.get();
+                f.get(30, TimeUnit.SECONDS);
             }
         }
     }

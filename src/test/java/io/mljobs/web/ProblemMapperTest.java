@@ -2,6 +2,7 @@ package io.mljobs.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mljobs.monitoring.DatabaseFailures;
 import io.vertx.pgclient.PgException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -15,10 +16,22 @@ class ProblemMapperTest {
         "40001, true", // serialization failure
         "57P01, true", // admin shutdown
         "53300, true", // too many connections
+        "57014, true", // statement_timeout
+        "55P03, true", // lock_timeout
+        "25P03, true", // idle_in_transaction_session_timeout
+        "08006, true", // connection failure
         "23505, false", // unique violation: a bug to look at, not a reason to retry
         "42P01, false", // undefined table
     })
     void transientDatabaseErrorsAreUnavailableNotInternal(String sqlState, boolean unavailable) {
-        assertEquals(unavailable, ProblemMapper.databaseUnavailable(new PgException("m", "ERROR", sqlState, null)));
+        assertEquals(unavailable, DatabaseFailures.isUnavailable(new PgException("m", "ERROR", sqlState, null)));
+    }
+
+    @org.junit.jupiter.api.Test
+    void timeoutSeenThroughHibernateReactiveIsUnavailable() {
+        var wrapped = new org.hibernate.exception.LockTimeoutException("insert failed",
+                new java.sql.SQLException("canceling statement due to lock timeout", "55P03"), "insert into ml_jobs");
+        org.junit.jupiter.api.Assertions.assertTrue(DatabaseFailures.isUnavailable(
+                new java.util.concurrent.CompletionException(wrapped)));
     }
 }
