@@ -173,7 +173,7 @@ class ArchiveTest {
                     SELECT id FROM ml_archive_runs, LATERAL (
                         SELECT count(pg_terminate_backend(pid)) AS killed FROM pg_stat_activity
                          WHERE query LIKE 'WITH batch AS%' AND pid <> pg_backend_pid()) AS k
-                     WHERE state = 'running' AND archived > 0 AND k.killed > 0
+                     WHERE state = 'running' AND archived >= 1000 AND k.killed > 0
                     """).execute().await().atMost(WAIT)) {
                 runId = run.getLong("id");
             }
