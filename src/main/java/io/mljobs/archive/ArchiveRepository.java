@@ -7,7 +7,6 @@ import io.mljobs.monitoring.Db;
 import io.mljobs.monitoring.NamedQuery;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,6 +29,8 @@ public class ArchiveRepository {
      * final row, so it never walks over the index entries of rows already moved. The DELETE finds
      * the locked rows by id, not by ctid: a row updated after the statement's snapshot (and before
      * the lock) has a new tuple that the snapshot cannot see by ctid, and would be left behind.
+     * The run's counters move in the same statement: a separate UPDATE after the commit would lose
+     * the batch's count if the connection or process died between the two.
      */
     static final NamedQuery ARCHIVE_BATCH = NamedQuery.of("archive.move_batch", """
             WITH batch AS (
@@ -47,6 +48,10 @@ public class ArchiveRepository {
                 INSERT INTO ml_jobs_archive (%2$s)
                 SELECT * FROM moved
                 RETURNING created_at, id
+            ), counted AS (
+                UPDATE ml_archive_runs
+                   SET archived = archived + (SELECT count(*) FROM archived), batches = batches + 1
+                 WHERE id = $5 AND EXISTS (SELECT 1 FROM archived)
             )
             SELECT count(*) AS archived,
                    (array_agg(created_at ORDER BY created_at DESC, id DESC))[1] AS last_created_at,
@@ -54,12 +59,20 @@ public class ArchiveRepository {
               FROM archived
             """.formatted(qualified("j", ALL_COLUMNS), ALL_COLUMNS));
 
+    /** Like a batch, it counts itself into its run in the same statement. */
     static final NamedQuery PURGE_BATCH = NamedQuery.of("archive.purge_batch", """
-            DELETE FROM ml_jobs_archive
-             WHERE id IN (SELECT id FROM ml_jobs_archive
-                           WHERE archived_at < now() - make_interval(days => $1)
-                           ORDER BY archived_at
-                           LIMIT $2)
+            WITH purged AS (
+                DELETE FROM ml_jobs_archive
+                 WHERE id IN (SELECT id FROM ml_jobs_archive
+                               WHERE archived_at < now() - make_interval(days => $1)
+                               ORDER BY archived_at
+                               LIMIT $2)
+                RETURNING 1
+            ), counted AS (
+                UPDATE ml_archive_runs SET purged = purged + (SELECT count(*) FROM purged)
+                 WHERE id = $3 AND EXISTS (SELECT 1 FROM purged)
+            )
+            SELECT count(*) AS purged FROM purged
             """);
 
     /** Session-level: held by the run's connection, released when it ends or the connection drops. */
@@ -69,11 +82,16 @@ public class ArchiveRepository {
     static final NamedQuery UNLOCK = NamedQuery.of("archive.unlock",
             "SELECT pg_advisory_unlock('ml_jobs_archive'::regclass::oid::int, 0)");
 
-    /** Under the lock no run is going: any still marked running died with its process. */
-    static final NamedQuery ABANDON_STALE = NamedQuery.of("archive.abandon_stale", """
+    /**
+     * Under the lock no run is going: any still marked running died with its process. It failed, and
+     * its counts are exact as they stand, since every batch counted itself in its own transaction.
+     */
+    static final NamedQuery FAIL_STALE = NamedQuery.of("archive.fail_stale", """
             UPDATE ml_archive_runs
-               SET state = 'abandoned', finished_at = now(), error = 'the process running it stopped'
+               SET state = 'failed', finished_at = now(),
+                   error = 'the process running it stopped; archived counts every batch it committed'
              WHERE state = 'running'
+            RETURNING id
             """);
 
     static final NamedQuery START_RUN = NamedQuery.of("archive.start_run", """
@@ -81,12 +99,6 @@ public class ArchiveRepository {
             VALUES ($1, 'running', $2, now() - make_interval(days => $2), $3)
             RETURNING *, now() AS now
             """);
-
-    static final NamedQuery RECORD_BATCH = NamedQuery.of("archive.record_batch",
-            "UPDATE ml_archive_runs SET archived = archived + $2, batches = batches + 1 WHERE id = $1");
-
-    static final NamedQuery RECORD_PURGE = NamedQuery.of("archive.record_purge",
-            "UPDATE ml_archive_runs SET purged = purged + $2 WHERE id = $1");
 
     static final NamedQuery FINISH_RUN = NamedQuery.of("archive.finish_run", """
             UPDATE ml_archive_runs SET state = $2, finished_at = now(), error = $3
@@ -131,18 +143,23 @@ public class ArchiveRepository {
         this.db = db;
     }
 
-    /** Moves up to batchSize eligible rows created before {@code end} and after {@code after}. */
-    public Uni<Moved> archiveBatch(SqlClient conn, Instant end, Moved after, int batchSize) {
+    /**
+     * Moves up to batchSize eligible rows created before {@code end} and after {@code after}, and
+     * adds them to run {@code runId}'s counts in the same transaction.
+     */
+    public Uni<Moved> archiveBatch(SqlClient conn, long runId, Instant end, Moved after, int batchSize) {
         Tuple args = Tuple.of(end.atOffset(ZoneOffset.UTC), after == null ? null : after.lastCreatedAt(),
-                after == null ? null : after.lastId(), batchSize);
+                after == null ? null : after.lastId(), batchSize, runId);
         return db.query(conn, ARCHIVE_BATCH, args).map(rows -> {
             var row = rows.iterator().next();
             return new Moved(row.getLong("archived"), row.getOffsetDateTime("last_created_at"), row.getLong("last_id"));
         });
     }
 
-    public Uni<Integer> purgeBatch(SqlClient conn, int retentionDays, int batchSize) {
-        return db.query(conn, PURGE_BATCH, Tuple.of(retentionDays, batchSize)).map(RowSet::rowCount);
+    /** Deletes up to batchSize archived rows past retention, counted into run {@code runId}. */
+    public Uni<Long> purgeBatch(SqlClient conn, long runId, int retentionDays, int batchSize) {
+        return db.query(conn, PURGE_BATCH, Tuple.of(retentionDays, batchSize, runId))
+                .map(rows -> rows.iterator().next().getLong("purged"));
     }
 
     public Uni<Boolean> tryLock(SqlClient conn) {
@@ -153,18 +170,15 @@ public class ArchiveRepository {
         return db.query(conn, UNLOCK, Tuple.tuple()).replaceWithVoid();
     }
 
+    /** Only under the lock: marks runs left running by a dead process failed; answers their ids. */
+    public Uni<List<Long>> failStaleRuns(SqlClient conn) {
+        return db.query(conn, FAIL_STALE, Tuple.tuple()).map(rows -> Db.mapRows(rows, row -> row.getLong("id")));
+    }
+
     public Uni<ArchiveRun> startRun(SqlClient conn, String trigger, int daysOld, int batchSize) {
-        return db.query(conn, ABANDON_STALE, Tuple.tuple())
+        return failStaleRuns(conn)
                 .chain(() -> db.query(conn, START_RUN, Tuple.of(trigger, daysOld, batchSize)))
                 .map(rows -> ArchiveRun.from(rows.iterator().next()));
-    }
-
-    public Uni<Void> recordBatch(SqlClient conn, long runId, long archived) {
-        return db.query(conn, RECORD_BATCH, Tuple.of(runId, archived)).replaceWithVoid();
-    }
-
-    public Uni<Void> recordPurge(SqlClient conn, long runId, long purged) {
-        return db.query(conn, RECORD_PURGE, Tuple.of(runId, purged)).replaceWithVoid();
     }
 
     /**

@@ -11,11 +11,13 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -82,10 +84,46 @@ public class Archiver {
     }
 
     /**
+     * A run left marked running by a process that died is marked failed at the next start (and by
+     * the next run), not only when the next run comes: its record is true as soon as possible.
+     * Only under the lock, so a run going on another replica is left alone.
+     */
+    void failStaleRuns(@Observes StartupEvent event) {
+        db.withConnection(conn -> archive.tryLock(conn).chain(locked -> !locked ? Uni.createFrom().item(List.<Long>of())
+                : archive.failStaleRuns(conn).eventually(() -> archive.unlock(conn).onFailure().recoverWithNull())))
+                .subscribe().with(
+                        stale -> stale.forEach(id -> LOG.warnf("archive run %d was left running by a stopped process: "
+                                + "marked failed", id)),
+                        failure -> LOG.warnf("could not check for stale archive runs: %s", failure.getMessage()));
+    }
+
+    /**
      * Starts a run unless one is going. The answer comes as soon as the lock is taken (or not);
      * the run goes on in the background, on the connection that holds the lock.
+     *
+     * <p>The lock can be busy while no run is recorded as running: a run that has just recorded
+     * its end and not yet released the lock (or whose dead backend PostgreSQL is still closing), or
+     * one that has taken the lock and not yet recorded its start. Neither is a run to report, so
+     * the lock is tried again, briefly, before answering Busy.
      */
     public Uni<Start> start(String trigger, int daysOld, int batchSize, boolean withRetention) {
+        return tryStart(trigger, daysOld, batchSize, withRetention, BUSY_RETRIES);
+    }
+
+    static final int BUSY_RETRIES = 25;
+    static final Duration BUSY_RETRY_DELAY = Duration.ofMillis(20);
+
+    private Uni<Start> tryStart(String trigger, int daysOld, int batchSize, boolean withRetention, int retries) {
+        return startOnce(trigger, daysOld, batchSize, withRetention).chain(start -> {
+            if (start instanceof Busy busy && busy.running() == null && retries > 0) {
+                return Uni.createFrom().voidItem().onItem().delayIt().by(BUSY_RETRY_DELAY)
+                        .chain(() -> tryStart(trigger, daysOld, batchSize, withRetention, retries - 1));
+            }
+            return Uni.createFrom().item(start);
+        });
+    }
+
+    private Uni<Start> startOnce(String trigger, int daysOld, int batchSize, boolean withRetention) {
         CompletableFuture<Start> start = new CompletableFuture<>();
         CompletableFuture<ArchiveRun> done = new CompletableFuture<>();
         db.withConnection(conn -> archive.tryLock(conn).chain(locked -> {
@@ -93,11 +131,12 @@ public class Archiver {
                 return archive.findRunning().invoke(running -> start.complete(new Busy(running.orElse(null))))
                         .replaceWithVoid();
             }
+            // done completes only after the unlock: whoever reacts to the end can start the next run.
             return archive.startRun(conn, trigger, daysOld, batchSize)
                     .invoke(run -> start.complete(new Started(run, Uni.createFrom().completionStage(done))))
                     .chain(run -> execute(conn, run, withRetention))
-                    .invoke(done::complete)
-                    .eventually(() -> archive.unlock(conn).onFailure().recoverWithNull());
+                    .eventually(() -> archive.unlock(conn).onFailure().recoverWithNull())
+                    .invoke(done::complete);
         })).subscribe().with(ignored -> { }, failure -> {
             // Failed before the run was recorded (no connection, lock query failed).
             LOG.errorf(failure, "archival could not start");
@@ -142,8 +181,9 @@ public class Archiver {
      * backend's CPU, so slices use the cores PostgreSQL has. All slices run under this run's lock.
      */
     private Uni<Long> moveAll(SqlClient conn, ArchiveRun run) {
+        AtomicBoolean stop = new AtomicBoolean();
         if (parallelism == 1) {
-            return moveBatches(conn, run, run.cutoff(), null, 0);
+            return moveBatches(conn, run, run.cutoff(), null, 0, stop);
         }
         return archive.oldestCreatedAt(conn).chain(oldest -> {
             if (oldest.isEmpty() || !oldest.get().isBefore(run.cutoff())) {
@@ -157,9 +197,13 @@ public class Archiver {
                 Instant end = i == parallelism - 1 ? run.cutoff() : Instant.ofEpochMilli(from + span * (i + 1) / parallelism);
                 // A slice starts just before its first instant: Moved(0, start - 1 µs) is "after nothing earlier".
                 Moved before = i == 0 ? null : new Moved(0, start.atOffset(ZoneOffset.UTC).minusNanos(1_000), Long.MAX_VALUE);
-                slices.add(db.withConnection(slice -> moveBatches(slice, run, end, before, 0)));
+                slices.add(db.withConnection(slice -> moveBatches(slice, run, end, before, 0, stop))
+                        .onFailure().invoke(() -> stop.set(true)));
             }
-            return Uni.combine().all().unis(slices).with(counts -> counts.stream().mapToLong(c -> (Long) c).sum());
+            // A failed slice stops the others after their current batch, and the run ends only when
+            // all have: none is cancelled mid-batch, so the run's record is final when it is written.
+            return Uni.combine().all().unis(slices).collectFailures()
+                    .with(counts -> counts.stream().mapToLong(c -> (Long) c).sum());
         });
     }
 
@@ -168,27 +212,28 @@ public class Archiver {
      * the end: a row locked by a writer, or changed since the statement's snapshot, can fall out
      * of a batch while eligible rows remain after it.
      */
-    private Uni<Long> moveBatches(SqlClient conn, ArchiveRun run, Instant end, Moved after, long total) {
-        return archive.archiveBatch(conn, end, after, run.batchSize()).chain(moved -> {
+    private Uni<Long> moveBatches(SqlClient conn, ArchiveRun run, Instant end, Moved after, long total,
+            AtomicBoolean stop) {
+        if (stop.get()) {
+            return Uni.createFrom().item(total);
+        }
+        return archive.archiveBatch(conn, run.id(), end, after, run.batchSize()).chain(moved -> {
             if (moved.count() == 0) {
                 return Uni.createFrom().item(total);
             }
             archivedRows.increment(moved.count());
             batches.increment();
-            return archive.recordBatch(conn, run.id(), moved.count())
-                    .chain(() -> moveBatches(conn, run, end, moved, total + moved.count()));
+            return moveBatches(conn, run, end, moved, total + moved.count(), stop);
         });
     }
 
     private Uni<Long> purge(SqlClient conn, long runId, long total) {
-        return archive.purgeBatch(conn, retentionDays, PURGE_BATCH).chain(purged -> {
+        return archive.purgeBatch(conn, runId, retentionDays, PURGE_BATCH).chain(purged -> {
             if (purged == 0) {
                 return Uni.createFrom().item(total);
             }
             purgedRows.increment(purged);
-            return archive.recordPurge(conn, runId, purged)
-                    .chain(() -> purged < PURGE_BATCH ? Uni.createFrom().item(total + purged)
-                            : purge(conn, runId, total + purged));
+            return purged < PURGE_BATCH ? Uni.createFrom().item(total + purged) : purge(conn, runId, total + purged);
         });
     }
 }

@@ -5,6 +5,8 @@ import io.mljobs.job.JobView;
 import io.mljobs.queue.QueueRepository.BatchOutcome;
 import io.mljobs.web.Params;
 import io.mljobs.web.ProblemException;
+import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -18,6 +20,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The worker's side of the queue. Only running → completed | failed is allowed; a worker that
  * names itself can only touch jobs it holds.
+ *
+ * <p>With access control on ({@code mljobs.security.jobs-api}), the worker is always the
+ * authenticated user: a claim records the user's name as worker_id, and heartbeats and reports
+ * act only on jobs that user holds, whatever the body says. A body worker_id naming someone else is
+ * refused with 403 (the caller may not act as another worker), not ignored, so a misconfigured
+ * worker learns at once. With it off, the body's worker_id is taken at its word, as before.
  */
 @ApplicationScoped
 public class WorkerService {
@@ -30,41 +38,54 @@ public class WorkerService {
 
     private final QueueRepository queue;
     private final Duration lease;
+    private final boolean accessControl;
+    private final CurrentIdentityAssociation identities;
 
-    public WorkerService(QueueRepository queue, @ConfigProperty(name = "mljobs.queue.lease") Duration lease) {
+    public WorkerService(QueueRepository queue, @ConfigProperty(name = "mljobs.queue.lease") Duration lease,
+            @ConfigProperty(name = "mljobs.security.jobs-api") boolean accessControl,
+            CurrentIdentityAssociation identities) {
         this.queue = queue;
         this.lease = lease;
+        this.accessControl = accessControl;
+        this.identities = identities;
     }
 
     public Uni<ClaimedJobs> claim(ClaimRequest request) {
         if (request == null) {
             throw ProblemException.badRequest("The body must be {\"worker_id\": \"…\", \"limit\": n}.");
         }
-        String workerId = Params.requiredText("worker_id", request.workerId(), MAX_WORKER_ID);
+        // With access control the user is the worker, so the body need not name it.
+        String named = accessControl ? Params.optionalText("worker_id", request.workerId(), MAX_WORKER_ID)
+                : Params.requiredText("worker_id", request.workerId(), MAX_WORKER_ID);
         int limit = request.limit() == null ? 1 : request.limit();
         if (limit < 1 || limit > MAX_CLAIM) {
             throw ProblemException.invalidParameter("limit", "limit must be from 1 to " + MAX_CLAIM + ", was "
                     + limit + ".");
         }
-        return queue.claim(workerId, limit).map(ClaimedJobs::new);
+        return worker("worker_id", named).chain(workerId -> queue.claim(workerId, limit)).map(ClaimedJobs::new);
     }
 
     public Uni<JobView> complete(UUID jobUuid, CompleteRequest request) {
         CompleteRequest body = request == null ? new CompleteRequest(null, null, null) : request;
-        return finish(jobUuid, new Finish(JobStatus.COMPLETED, body.resultScore(),
-                Params.optionalText("result_label", body.resultLabel(), MAX_LABEL), null,
-                Params.optionalText("worker_id", body.workerId(), MAX_WORKER_ID)));
+        String label = Params.optionalText("result_label", body.resultLabel(), MAX_LABEL);
+        return worker("worker_id", Params.optionalText("worker_id", body.workerId(), MAX_WORKER_ID))
+                .chain(workerId -> finish(jobUuid, new Finish(JobStatus.COMPLETED, body.resultScore(), label, null,
+                        workerId)));
     }
 
     public Uni<JobView> fail(UUID jobUuid, FailRequest request) {
         FailRequest body = request == null ? new FailRequest(null, null) : request;
-        return finish(jobUuid, new Finish(JobStatus.FAILED, null, null,
-                Params.requiredText("error", body.error(), MAX_ERROR),
-                Params.optionalText("worker_id", body.workerId(), MAX_WORKER_ID)));
+        String error = Params.requiredText("error", body.error(), MAX_ERROR);
+        return worker("worker_id", Params.optionalText("worker_id", body.workerId(), MAX_WORKER_ID))
+                .chain(workerId -> finish(jobUuid, new Finish(JobStatus.FAILED, null, null, error, workerId)));
     }
 
     public Uni<Lease> heartbeat(UUID jobUuid, HeartbeatRequest request) {
-        String workerId = Params.optionalText("worker_id", request == null ? null : request.workerId(), MAX_WORKER_ID);
+        String named = Params.optionalText("worker_id", request == null ? null : request.workerId(), MAX_WORKER_ID);
+        return worker("worker_id", named).chain(workerId -> beat(jobUuid, workerId));
+    }
+
+    private Uni<Lease> beat(UUID jobUuid, String workerId) {
         return queue.heartbeat(jobUuid, workerId).map(found -> {
             var beat = found.orElseThrow(() -> notFound(jobUuid));
             if (beat.heartbeatAt() == null) {
@@ -82,6 +103,7 @@ public class WorkerService {
                     + (items == null ? "." : ", held " + items.size() + "."));
         }
         List<Finish> results = new ArrayList<>(items.size());
+        List<String> named = new ArrayList<>(items.size());
         UUID[] uuids = new UUID[items.size()];
         Set<UUID> seen = new HashSet<>();
         for (int i = 0; i < items.size(); i++) {
@@ -104,10 +126,52 @@ public class WorkerService {
                     : new Finish(status, null, null, Params.requiredText(at + ".error", item.error(), MAX_ERROR),
                             worker));
             uuids[i] = item.jobUuid();
+            named.add(worker);
         }
+        if (!accessControl) {
+            return finishBatch(results, uuids);
+        }
+        return user().chain(user -> {
+            for (int i = 0; i < named.size(); i++) {
+                requireSelf("results[" + i + "].worker_id", named.get(i), user);
+            }
+            List<Finish> asUser = results.stream().map(result -> new Finish(result.status(), result.resultScore(),
+                    result.resultLabel(), result.error(), user)).toList();
+            return finishBatch(asUser, uuids);
+        });
+    }
+
+    private Uni<ResultsReport> finishBatch(List<Finish> results, UUID[] uuids) {
         return queue.finishBatch(results, uuids).map(rows -> new ResultsReport(rows.stream()
                 .map(WorkerService::outcome)
                 .toList()));
+    }
+
+    /** The worker a request acts as: with access control, the user (refusing another name); otherwise the name given. */
+    private Uni<String> worker(String field, String named) {
+        if (!accessControl) {
+            return Uni.createFrom().item(named);
+        }
+        return user().map(user -> requireSelf(field, named, user));
+    }
+
+    /** The authenticated user's name; the path permissions have already refused anonymous callers. */
+    private Uni<String> user() {
+        return identities.getDeferredIdentity().map(identity -> {
+            if (identity.isAnonymous()) {
+                throw new UnauthorizedException();
+            }
+            return identity.getPrincipal().getName();
+        });
+    }
+
+    private static String requireSelf(String field, String named, String user) {
+        if (named != null && !named.equals(user)) {
+            throw ProblemException.forbidden("worker-id-mismatch", field + " is " + named + ", but this request is "
+                    + "authenticated as " + user + "; a worker acts under its own user name only. Leave "
+                    + field + " out.");
+        }
+        return user;
     }
 
     private Uni<JobView> finish(UUID jobUuid, Finish finish) {

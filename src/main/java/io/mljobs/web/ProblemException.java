@@ -29,4 +29,9 @@ public class ProblemException extends RuntimeException {
     public static ProblemException conflict(String detail) {
         return new ProblemException(409, "invalid-transition", "Job is not in a state that allows this", detail);
     }
+
+    /** The caller is known but may not do this; {@code slug} names why. */
+    public static ProblemException forbidden(String slug, String detail) {
+        return new ProblemException(403, slug, "Forbidden", detail);
+    }
 }

@@ -52,14 +52,14 @@ public class ProblemMapper {
     @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
     public Response mapUnauthenticated(RuntimeException e, UriInfo uri) {
         Response problem = respond(new Problem("/problems/unauthorized", "Authentication required", 401,
-                "Send HTTP Basic credentials of a user with role admin.", null), uri);
+                "Send HTTP Basic credentials of a user with the role this endpoint needs.", null), uri);
         return Response.fromResponse(problem).header("WWW-Authenticate", "Basic realm=\"ml-jobs\"").build();
     }
 
     @ServerExceptionMapper
     public Response mapForbidden(ForbiddenException e, UriInfo uri) {
         return respond(new Problem("/problems/forbidden", "Forbidden", 403,
-                "This user lacks role admin, which every /admin endpoint needs.", null), uri);
+                "This user lacks the role this endpoint needs (admin for /admin, reader, submitter or worker for /jobs).", null), uri);
     }
 
     /**

@@ -24,6 +24,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,8 +35,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,6 +50,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "label", value = "archive"))
 class ArchiveTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Inject
     Pool pool;
@@ -152,6 +157,68 @@ class ArchiveTest {
         assertEquals(30_000L, count("ml_jobs_archive"));
         assertInvariant(all);
         assertCountsExact();
+    }
+
+    @RepeatedTest(3)
+    void runWhoseConnectionDiesIsFailedAtOnceWithExactlyTheRowsItCommitted() throws Exception {
+        seed(30_000, "completed", "40 days");
+        JsonHttp http = new JsonHttp(base, Admin.BASIC_AUTH);
+        CompletableFuture<JsonHttp.Reply> reply = CompletableFuture.supplyAsync(
+                () -> http.post("/admin/archive-jobs?days_old=30&batch_size=20", ""));
+        // Kill every backend moving a batch, as a network cut or a server-side kill would.
+        long runId = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (runId == 0 && System.nanoTime() < deadline) {
+            for (Row run : pool.query("""
+                    SELECT id FROM ml_archive_runs, LATERAL (
+                        SELECT count(pg_terminate_backend(pid)) AS killed FROM pg_stat_activity
+                         WHERE query LIKE 'WITH batch AS%' AND pid <> pg_backend_pid()) AS k
+                     WHERE state = 'running' AND archived >= 1000 AND k.killed > 0
+                    """).execute().await().atMost(WAIT)) {
+                runId = run.getLong("id");
+            }
+        }
+        assertTrue(runId > 0, "the run's session was killed while it went");
+        assertEquals(500, reply.get(30, TimeUnit.SECONDS).status());
+
+        // Failed at once, not left running for the next run to find.
+        Row run = one("SELECT state, archived, started_at FROM ml_archive_runs WHERE id = " + runId);
+        assertEquals("failed", run.getString("state"));
+        long committed = count("ml_jobs_archive");
+        assertTrue(committed > 0 && committed < 30_000, "stopped midway: " + committed);
+        assertEquals(committed, run.getLong("archived"), "the run counts exactly the rows it committed");
+        assertEquals(committed, one("SELECT count(*) FROM ml_jobs_archive WHERE archived_at >= $1",
+                Tuple.of(run.getOffsetDateTime("started_at"))).getLong(0));
+        assertEquals(30_000L - committed, count("ml_jobs"));
+    }
+
+    @Test
+    void runLeftRunningByAStoppedProcessIsMarkedFailedWithItsCounts() {
+        long stale = one("""
+                INSERT INTO ml_archive_runs (trigger, state, days_old, cutoff, batch_size, archived, batches)
+                VALUES ('schedule', 'running', 30, now() - interval '30 days', 100, 1234, 13) RETURNING id
+                """).getLong(0);
+
+        asAdmin().post("/admin/archive-jobs").then().statusCode(200);
+
+        asAdmin().get("/admin/archive-runs/" + stale).then().statusCode(200)
+                .body("state", equalTo("failed"))
+                .body("archived", equalTo(1234))
+                .body("batches", equalTo(13))
+                .body("finished_at", org.hamcrest.Matchers.notNullValue())
+                .body("error", containsString("stopped"));
+    }
+
+    @Test
+    void aRequestAfterAFinishedRunIsNeverAConflict() {
+        Map<Integer, Integer> statuses = new HashMap<>();
+        for (int i = 0; i < 100; i++) {
+            seed(5, "completed", "40 days");
+            int status = asAdmin().post("/admin/archive-jobs").then().extract().statusCode();
+            statuses.merge(status, 1, Integer::sum);
+        }
+        assertEquals(Map.of(200, 100), statuses);
+        assertEquals(500L, count("ml_jobs_archive"));
     }
 
     @Test
@@ -282,7 +349,7 @@ class ArchiveTest {
 
     private List<String> uuids(String sql) {
         List<String> uuids = new ArrayList<>();
-        pool.query(sql).execute().await().indefinitely().forEach(row -> uuids.add(row.getString(0)));
+        pool.query(sql).execute().await().atMost(WAIT).forEach(row -> uuids.add(row.getString(0)));
         return uuids;
     }
 
@@ -291,14 +358,14 @@ class ArchiveTest {
     }
 
     private Row one(String sql) {
-        return pool.query(sql).execute().await().indefinitely().iterator().next();
+        return pool.query(sql).execute().await().atMost(WAIT).iterator().next();
     }
 
     private Row one(String sql, Tuple args) {
-        return pool.preparedQuery(sql).execute(args).await().indefinitely().iterator().next();
+        return pool.preparedQuery(sql).execute(args).await().atMost(WAIT).iterator().next();
     }
 
     private void sql(String sql) {
-        pool.query(sql).execute().await().indefinitely();
+        pool.query(sql).execute().await().atMost(WAIT);
     }
 }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusIntegrationTest
 @WithTestResource(value = PostgresTestResource.class, initArgs = {
-    @ResourceArg(name = "label", value = "it"), @ResourceArg(name = "admin-password", value = "it-admin")})
+    @ResourceArg(name = "label", value = "it"), @ResourceArg(name = "admin-password", value = "it-admin-password-2026")})
 class PackagedServiceIT {
 
     @Test
@@ -72,9 +72,9 @@ class PackagedServiceIT {
     void archiveRunsForTheAdminOnly() {
         given().post("/admin/archive-jobs?days_old=1").then().statusCode(401);
         given().auth().preemptive().basic("admin", "wrong").get("/admin/db-health").then().statusCode(401);
-        given().auth().preemptive().basic("admin", "it-admin").post("/admin/archive-jobs?days_old=1")
+        given().auth().preemptive().basic("admin", "it-admin-password-2026").post("/admin/archive-jobs?days_old=1")
                 .then().statusCode(200).body("run.state", equalTo("succeeded"));
-        given().auth().preemptive().basic("admin", "it-admin").get("/admin/db-health").then().statusCode(200)
+        given().auth().preemptive().basic("admin", "it-admin-password-2026").get("/admin/db-health").then().statusCode(200)
                 .body("tables.table_name", org.hamcrest.Matchers.hasItem("ml_jobs"));
     }
 

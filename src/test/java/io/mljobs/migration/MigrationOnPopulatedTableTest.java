@@ -10,6 +10,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
@@ -60,5 +61,35 @@ class MigrationOnPopulatedTableTest {
         long rows = pool.query("SELECT count(*) FROM ml_jobs WHERE input_text LIKE 'prefilled %'").execute()
                 .await().indefinitely().iterator().next().getLong(0);
         assertEquals(20_000, rows);
+    }
+
+    @Test
+    void runningJobsLoadedBeforeV10GotALeaseTheReaperCanExpire() {
+        // The prefill made a quarter of its rows running with no heartbeat_at (V1 had no such column).
+        assertEquals(0L, count("SELECT count(*) FROM ml_jobs WHERE status = 'running' AND heartbeat_at IS NULL"));
+        assertEquals(0L, count("SELECT count(*) FROM ml_jobs WHERE status = 'running' AND worker_id IS NULL"));
+    }
+
+    @Test
+    void generatedRunningJobsCarryALease() {
+        // In one transaction: the reaper (every second in tests) cannot take the rows before they are read.
+        Row row = pool.withTransaction(tx -> tx.query("SELECT ml_jobs_generate(5000)").execute()
+                .chain(() -> tx.query("""
+                        SELECT count(*) FILTER (WHERE status = 'running') AS running,
+                               count(*) FILTER (WHERE status = 'running' AND heartbeat_at IS NULL) AS no_heartbeat,
+                               count(*) FILTER (WHERE status = 'running'
+                                                  AND (worker_id IS DISTINCT FROM 'generator'
+                                                       OR heartbeat_at IS DISTINCT FROM started_at)) AS other
+                          FROM ml_jobs WHERE input_text NOT LIKE 'prefilled %'
+                        """).execute())
+                .map(rows -> rows.iterator().next()))
+                .await().atMost(Duration.ofSeconds(60));
+        assertTrue(row.getLong("running") > 50, "about 3% of 5,000 generated jobs are running: " + row.getLong("running"));
+        assertEquals(0L, row.getLong("no_heartbeat"));
+        assertEquals(0L, row.getLong("other"));
+    }
+
+    private long count(String sql) {
+        return pool.query(sql).execute().await().atMost(Duration.ofSeconds(30)).iterator().next().getLong(0);
     }
 }
