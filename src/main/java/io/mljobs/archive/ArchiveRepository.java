@@ -32,7 +32,7 @@ public class ArchiveRepository {
      * The run's counters move in the same statement: a separate UPDATE after the commit would lose
      * the batch's count if the connection or process died between the two.
      */
-    static final NamedQuery ARCHIVE_BATCH = NamedQuery.of("archive.move_batch", """
+    static final NamedQuery ARCHIVE_BATCH = NamedQuery.background("archive.move_batch", """
             WITH batch AS (
                 SELECT id FROM ml_jobs
                  WHERE status IN ('completed', 'failed')
@@ -60,7 +60,7 @@ public class ArchiveRepository {
             """.formatted(qualified("j", ALL_COLUMNS), ALL_COLUMNS));
 
     /** Like a batch, it counts itself into its run in the same statement. */
-    static final NamedQuery PURGE_BATCH = NamedQuery.of("archive.purge_batch", """
+    static final NamedQuery PURGE_BATCH = NamedQuery.background("archive.purge_batch", """
             WITH purged AS (
                 DELETE FROM ml_jobs_archive
                  WHERE id IN (SELECT id FROM ml_jobs_archive
@@ -76,17 +76,17 @@ public class ArchiveRepository {
             """);
 
     /** Session-level: held by the run's connection, released when it ends or the connection drops. */
-    static final NamedQuery TRY_LOCK = NamedQuery.of("archive.try_lock",
+    static final NamedQuery TRY_LOCK = NamedQuery.background("archive.try_lock",
             "SELECT pg_try_advisory_lock('ml_jobs_archive'::regclass::oid::int, 0) AS locked");
 
-    static final NamedQuery UNLOCK = NamedQuery.of("archive.unlock",
+    static final NamedQuery UNLOCK = NamedQuery.background("archive.unlock",
             "SELECT pg_advisory_unlock('ml_jobs_archive'::regclass::oid::int, 0)");
 
     /**
      * Under the lock no run is going: any still marked running died with its process. It failed, and
      * its counts are exact as they stand, since every batch counted itself in its own transaction.
      */
-    static final NamedQuery FAIL_STALE = NamedQuery.of("archive.fail_stale", """
+    static final NamedQuery FAIL_STALE = NamedQuery.background("archive.fail_stale", """
             UPDATE ml_archive_runs
                SET state = 'failed', finished_at = now(),
                    error = 'the process running it stopped; archived counts every batch it committed'
@@ -94,28 +94,28 @@ public class ArchiveRepository {
             RETURNING id
             """);
 
-    static final NamedQuery START_RUN = NamedQuery.of("archive.start_run", """
+    static final NamedQuery START_RUN = NamedQuery.background("archive.start_run", """
             INSERT INTO ml_archive_runs (trigger, state, days_old, cutoff, batch_size)
             VALUES ($1, 'running', $2, now() - make_interval(days => $2), $3)
             RETURNING *, now() AS now
             """);
 
-    static final NamedQuery FINISH_RUN = NamedQuery.of("archive.finish_run", """
+    static final NamedQuery FINISH_RUN = NamedQuery.background("archive.finish_run", """
             UPDATE ml_archive_runs SET state = $2, finished_at = now(), error = $3
              WHERE id = $1
             RETURNING *, now() AS now
             """);
 
-    static final NamedQuery FIND_RUN = NamedQuery.of("archive.find_run",
+    static final NamedQuery FIND_RUN = NamedQuery.background("archive.find_run",
             "SELECT *, now() AS now FROM ml_archive_runs WHERE id = $1");
 
-    static final NamedQuery FIND_RUNNING = NamedQuery.of("archive.find_running",
+    static final NamedQuery FIND_RUNNING = NamedQuery.background("archive.find_running",
             "SELECT *, now() AS now FROM ml_archive_runs WHERE state = 'running' ORDER BY id DESC LIMIT 1");
 
-    static final NamedQuery LIST_RUNS = NamedQuery.of("archive.list_runs",
+    static final NamedQuery LIST_RUNS = NamedQuery.background("archive.list_runs",
             "SELECT *, now() AS now FROM ml_archive_runs ORDER BY id DESC LIMIT $1");
 
-    static final NamedQuery LAST_SUCCESS = NamedQuery.of("archive.last_success",
+    static final NamedQuery LAST_SUCCESS = NamedQuery.background("archive.last_success",
             "SELECT max(finished_at) AS finished_at FROM ml_archive_runs WHERE state = 'succeeded'");
 
     /**
@@ -123,15 +123,15 @@ public class ArchiveRepository {
      * a second cancels itself. After a large run autovacuum is likely busy on ml_jobs, cleaning up
      * what the run deleted: rather than cancel it, give up after a moment (it analyzes as well).
      */
-    static final NamedQuery ANALYZE_LOCK_TIMEOUT = NamedQuery.of("archive.analyze_lock_timeout",
+    static final NamedQuery ANALYZE_LOCK_TIMEOUT = NamedQuery.background("archive.analyze_lock_timeout",
             "SET LOCAL lock_timeout = '200ms'");
 
-    static final NamedQuery ANALYZE_JOBS = NamedQuery.of("archive.analyze_jobs", "ANALYZE ml_jobs");
+    static final NamedQuery ANALYZE_JOBS = NamedQuery.background("archive.analyze_jobs", "ANALYZE ml_jobs");
 
-    static final NamedQuery ANALYZE_ARCHIVE = NamedQuery.of("archive.analyze_archive", "ANALYZE ml_jobs_archive");
+    static final NamedQuery ANALYZE_ARCHIVE = NamedQuery.background("archive.analyze_archive", "ANALYZE ml_jobs_archive");
 
     /** The first entry of the created_at index: where the oldest slice of a parallel run starts. */
-    static final NamedQuery OLDEST = NamedQuery.of("archive.oldest", "SELECT min(created_at) AS oldest FROM ml_jobs");
+    static final NamedQuery OLDEST = NamedQuery.background("archive.oldest", "SELECT min(created_at) AS oldest FROM ml_jobs");
 
     /** What one batch moved, and where the next one starts. */
     public record Moved(long count, OffsetDateTime lastCreatedAt, Long lastId) {
