@@ -51,7 +51,7 @@ public class WorkerService {
 
     public Uni<JobView> complete(UUID jobUuid, CompleteRequest request) {
         CompleteRequest body = request == null ? new CompleteRequest(null, null, null) : request;
-        return finish(jobUuid, new Finish(JobStatus.COMPLETED, body.resultScore(),
+        return finish(jobUuid, new Finish(JobStatus.COMPLETED, Params.finite("result_score", body.resultScore()),
                 Params.optionalText("result_label", body.resultLabel(), MAX_LABEL), null,
                 Params.optionalText("worker_id", body.workerId(), MAX_WORKER_ID)));
     }
@@ -99,7 +99,7 @@ public class WorkerService {
                             at + ".status must be completed or failed."));
             String worker = Params.optionalText(at + ".worker_id", item.workerId(), MAX_WORKER_ID);
             results.add(status == JobStatus.COMPLETED
-                    ? new Finish(status, item.resultScore(),
+                    ? new Finish(status, Params.finite(at + ".result_score", item.resultScore()),
                             Params.optionalText(at + ".result_label", item.resultLabel(), MAX_LABEL), null, worker)
                     : new Finish(status, null, null, Params.requiredText(at + ".error", item.error(), MAX_ERROR),
                             worker));
