@@ -45,13 +45,15 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response mapHttpError(WebApplicationException e, UriInfo uri) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            // Quarkus REST wraps some parse errors (a duplicate key, for one) in a bare 400.
+            return mapUnreadableJson(json, uri);
+        }
         Response.StatusType status = e.getResponse().getStatusInfo();
         if (status.getStatusCode() >= 500) {
             LOG.error("request failed", e);
         }
-        String slug = status.getReasonPhrase().toLowerCase().replace(' ', '-');
-        return respond(new Problem("/problems/" + slug, status.getReasonPhrase(), status.getStatusCode(),
-                detailFor(status.getStatusCode()), null), uri);
+        return respond(StatusProblems.of(status.getStatusCode()), uri);
     }
 
     @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
@@ -74,6 +76,10 @@ public class ProblemMapper {
     @ServerExceptionMapper({VertxException.class, SocketException.class, PgException.class,
         ClosedConnectionException.class})
     public Response mapDatabaseUnavailable(Exception e, UriInfo uri) {
+        if (e instanceof PgException pg && isDataException(pg)) {
+            return mapProblem(ProblemException.badRequest("A value in the request is outside what the database "
+                    + "accepts (SQLSTATE " + pg.getSqlState() + ")."), uri);
+        }
         if (!databaseUnavailable(e)) {
             return mapUnexpected(e, uri);
         }
@@ -81,6 +87,14 @@ public class ProblemMapper {
         Response problem = respond(new Problem("/problems/database-unavailable", "Database busy or unavailable", 503,
                 "The database cannot take this request now; retry after the time in Retry-After.", null), uri);
         return Response.fromResponse(problem).header("Retry-After", RETRY_AFTER_SECONDS).build();
+    }
+
+    /**
+     * SQLSTATE class 22 (data exception: a NUL byte, a value out of range…) is a value the client
+     * sent; validation should have caught it first, but if one slips through it is still a 400.
+     */
+    static boolean isDataException(PgException e) {
+        return e.getSqlState() != null && e.getSqlState().startsWith("22");
     }
 
     static boolean databaseUnavailable(Throwable e) {
@@ -119,17 +133,6 @@ public class ProblemMapper {
             }
         }
         return path.toString();
-    }
-
-    private static String detailFor(int status) {
-        return switch (status) {
-            case 404 -> "No resource at this path.";
-            case 405 -> "This path does not accept that method.";
-            case 406 -> "This resource answers with application/json only.";
-            case 413 -> "The request body is larger than the service accepts.";
-            case 415 -> "Send the body as application/json.";
-            default -> "The request could not be served.";
-        };
     }
 
     private static Response respond(Problem problem, UriInfo uri) {

@@ -21,4 +21,16 @@ class ProblemMapperTest {
     void transientDatabaseErrorsAreUnavailableNotInternal(String sqlState, boolean unavailable) {
         assertEquals(unavailable, ProblemMapper.databaseUnavailable(new PgException("m", "ERROR", sqlState, null)));
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "22021, true", // character not in repertoire: a NUL byte
+        "22008, true", // datetime field overflow
+        "22003, true", // numeric value out of range
+        "23505, false",
+        "40001, false",
+    })
+    void dataExceptionsAreTheClientsValues(String sqlState, boolean data) {
+        assertEquals(data, ProblemMapper.isDataException(new PgException("m", "ERROR", sqlState, null)));
+    }
 }
