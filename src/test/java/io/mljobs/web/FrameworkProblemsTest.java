@@ -7,6 +7,9 @@ import io.mljobs.testing.RawHttp;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.ext.web.Router;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -22,6 +25,16 @@ class FrameworkProblemsTest {
     @TestHTTPResource("/")
     URI base;
 
+    /** A route outside Quarkus REST that fails, as a bug in a router handler would. */
+    @ApplicationScoped
+    static class FailingRoute {
+        void install(@Observes Router router) {
+            router.get("/test-only/failing-route").handler(ctx -> {
+                throw new IllegalStateException("a bug outside the REST layer");
+            });
+        }
+    }
+
     private RawHttp.Reply get(String target) {
         return new RawHttp(base).send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close");
     }
@@ -31,6 +44,14 @@ class FrameworkProblemsTest {
         assertEquals(Problem.MEDIA_TYPE, reply.contentType(), () -> status + ": " + reply.body());
         assertEquals(type, reply.json().path("type").asText(), reply::body);
         assertEquals(status, reply.json().path("status").asInt(), reply::body);
+    }
+
+    @Test
+    void failureOutsideTheRestLayerIs500ProblemWithoutDetails() {
+        RawHttp.Reply reply = get("/test-only/failing-route");
+        assertProblem(reply, 500, "/problems/internal-error");
+        assertEquals(false, reply.body().contains("IllegalStateException"), reply::body);
+        assertEquals(false, reply.body().contains("a bug"), reply::body);
     }
 
     @Test
