@@ -14,6 +14,7 @@ import io.vertx.sqlclient.ClosedConnectionException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.io.IOException;
 import java.net.SocketException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -116,6 +117,10 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response mapUnexpected(Throwable e, UriInfo uri) {
+        if (e instanceof IOException && "Request too large".equals(e.getMessage())) {
+            // A chunked body past the limit: Quarkus has already answered 413; not a server fault to log.
+            return respond(StatusProblems.of(413), uri);
+        }
         String reference = Long.toHexString(System.nanoTime());
         LOG.errorf(e, "unexpected failure (reference %s)", reference);
         return respond(new Problem("/problems/internal-error", "Internal error", 500,
