@@ -5,7 +5,10 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.UriInfo;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -19,6 +22,22 @@ public final class Params {
     static final Instant MAX_INSTANT = Instant.parse("9999-12-31T23:59:59.999999Z");
 
     private Params() {
+    }
+
+    /**
+     * A query parameter given with an empty value ({@code days_old=}) is a 400, not a request for its
+     * default. Quarkus REST hands an empty value to the resource as null, like an absent one, so each
+     * resource names its parameters here and the raw query is checked.
+     */
+    public static void notEmpty(UriInfo uri, String... names) {
+        MultivaluedMap<String, String> query = uri.getQueryParameters();
+        for (String name : names) {
+            List<String> values = query.get(name);
+            if (values != null && values.stream().anyMatch(String::isEmpty)) {
+                throw ProblemException.invalidParameter(name, name + " is empty; leave it out for the default "
+                        + "or give a value.");
+            }
+        }
     }
 
     /** A query parameter that is absent (null) or names one of a fixed set; present but empty is 400. */

@@ -137,6 +137,12 @@ class HostileInputTest {
     }
 
     @Test
+    void parametersAnEndpointDoesNotTakeAreIgnoredEvenEmpty() {
+        given().get("/jobs/stats?limit=").then().statusCode(200);
+        given().get("/jobs?days_old=&limit=5").then().statusCode(200);
+    }
+
+    @Test
     void emptyAdminQueryParametersAre400() {
         invalid(Admin.asAdmin().get("/admin/archive-runs?limit=").then(), "limit");
         invalid(Admin.asAdmin().get("/admin/explain?query_type=").then(), "query_type");
