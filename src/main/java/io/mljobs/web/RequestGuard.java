@@ -51,7 +51,6 @@ public class RequestGuard {
     }
 
     private void guard(RoutingContext ctx) {
-
         HttpServerRequest request = ctx.request();
         if (request.version() == HttpVersion.HTTP_1_1 && request.headers().get(HttpHeaders.HOST) == null) {
             respond(ctx, 400, "HTTP/1.1 requests must carry a Host header.");
@@ -59,7 +58,7 @@ public class RequestGuard {
             respond(ctx, 414, "The request target must be at most " + maxUriLength + " characters, was "
                     + request.uri().length() + ".");
         } else if (!wellEncoded(request.uri())) {
-            // Checked here: Quarkus REST answers an undecodable path with an empty 400.
+            // Netty lets well-formed escapes of non-UTF-8 bytes through; refuse them before anything decodes them.
             respond(ctx, 400, "The request target has a '%' not followed by two hex digits, or percent-encodes "
                     + "bytes that are not UTF-8.");
         } else if (headerSize(request) > maxHeaderSize) {
