@@ -77,6 +77,7 @@ public class ArchiveResource {
     @APIResponse(responseCode = "500", description = "The run failed; every job is still in exactly one table", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> archive(@RestQuery("days_old") String daysOld, @RestQuery("batch_size") String batchSize,
             UriInfo uri) {
+        Params.notEmpty(uri, "days_old", "batch_size");
         int days = Params.intInRange("days_old", daysOld, 1, MAX_DAYS_OLD, defaultDaysOld);
         int batch = Params.intInRange("batch_size", batchSize, 1, MAX_BATCH_SIZE, defaultBatchSize);
         return archiver.start("request", days, batch, false).chain(start -> {
@@ -111,7 +112,8 @@ public class ArchiveResource {
     @Operation(summary = "The latest archival runs, newest first (limit 1..100, default 20)")
     @APIResponse(responseCode = "200", description = "The runs",
             content = @Content(schema = @Schema(implementation = ArchiveRun.class, type = SchemaType.ARRAY)))
-    public Uni<List<ArchiveRun>> runs(@RestQuery String limit) {
+    public Uni<List<ArchiveRun>> runs(@RestQuery String limit, UriInfo uri) {
+        Params.notEmpty(uri, "limit");
         return runs.listRuns(Params.intInRange("limit", limit, 1, 100, 20));
     }
 

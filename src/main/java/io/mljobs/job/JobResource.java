@@ -91,7 +91,9 @@ public class JobResource {
             @RestQuery("created_after") String createdAfter,
             @Parameter(description = "Exclusive upper bound on created_at") @RestQuery("created_before")
             String createdBefore,
-            @Parameter(description = "desc (default) or asc; a cursor keeps its own") @RestQuery String order) {
+            @Parameter(description = "desc (default) or asc; a cursor keeps its own") @RestQuery String order,
+            UriInfo uri) {
+        Params.notEmpty(uri, "limit", "cursor", "status", "created_after", "created_before", "order");
         return service.findPage(PageRequest.parse(limit, cursor, status, createdAfter, createdBefore, order,
                 defaultPageSize));
     }

@@ -1,5 +1,6 @@
 package io.mljobs.job;
 
+import io.mljobs.web.Params;
 import io.mljobs.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,7 +43,7 @@ public class JobService {
     }
 
     private String validInput(CreateJobRequest request, String field) {
-        String input = request == null ? null : request.inputText();
+        String input = Params.storable(field, request == null ? null : request.inputText());
         if (input == null || input.isBlank()) {
             throw ProblemException.invalidParameter(field, field + " is required and must not be blank.");
         }

@@ -20,8 +20,12 @@ public record PageRequest(int limit, JobStatus status, Instant createdAfter, Ins
     public static PageRequest parse(String limit, String cursor, String status, String createdAfter,
             String createdBefore, String order, int defaultLimit) {
         int size = Params.intInRange("limit", limit, 1, MAX_LIMIT, defaultLimit);
+        // Present but empty is a client mistake (a template with a missing value), not "no filter".
+        Params.presentOrNull("status", status, "one of " + JobStatus.ALLOWED);
+        Params.presentOrNull("order", order, "asc or desc");
+        Params.presentOrNull("cursor", cursor, "a next_cursor value");
         JobStatus byStatus = null;
-        if (status != null && !status.isEmpty()) {
+        if (status != null) {
             byStatus = JobStatus.parse(status).orElseThrow(() -> ProblemException.invalidParameter("status",
                     "status must be one of " + JobStatus.ALLOWED + "."));
         }
@@ -32,14 +36,14 @@ public record PageRequest(int limit, JobStatus status, Instant createdAfter, Ins
                     + "created_before.");
         }
         SortOrder requested = null;
-        if (order != null && !order.isEmpty()) {
+        if (order != null) {
             requested = SortOrder.parse(order).orElseThrow(() -> ProblemException.invalidParameter("order",
                     "order must be asc or desc."));
         }
 
         Cursor position = null;
         UUID afterJob = null;
-        if (cursor != null && !cursor.isEmpty()) {
+        if (cursor != null) {
             if (Params.isUuid(cursor)) {
                 afterJob = UUID.fromString(cursor);
             } else {

@@ -12,7 +12,9 @@ import java.time.temporal.ChronoUnit;
 public record Position(long createdAtMicros, long id) implements Comparable<Position> {
 
     public static Position of(Instant createdAt, long id) {
-        return new Position(ChronoUnit.MICROS.between(Instant.EPOCH, createdAt), id);
+        // Not ChronoUnit.MICROS.between: it goes through nanoseconds, which overflow past 2262.
+        return new Position(Math.addExact(Math.multiplyExact(createdAt.getEpochSecond(), 1_000_000L),
+                createdAt.getNano() / 1_000), id);
     }
 
     /** The position just before every row created at {@code instant} (ids are positive). */

@@ -32,14 +32,29 @@ public final class DatabaseFailures {
         return false;
     }
 
+    /** The SQLSTATE of a data exception (class 22) somewhere in the chain, or null: a value the client sent. */
+    public static String dataExceptionState(Throwable failure) {
+        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            String state = sqlState(e);
+            if (state != null && state.startsWith("22")) {
+                return state;
+            }
+        }
+        return null;
+    }
+
+    private static String sqlState(Throwable e) {
+        return e instanceof PgException pg ? pg.getSqlState()
+                // Hibernate Reactive converts the driver's exception into a JDBC-style one.
+                : e instanceof SQLException sql ? sql.getSQLState() : null;
+    }
+
     private static boolean isUnavailableItself(Throwable e) {
         if (e instanceof DatabaseBusyException || e instanceof ConnectionPoolTooBusyException
                 || e instanceof SocketException || e instanceof ClosedConnectionException) {
             return true;
         }
-        String state = e instanceof PgException pg ? pg.getSqlState()
-                // Hibernate Reactive converts the driver's exception into a JDBC-style one.
-                : e instanceof SQLException sql ? sql.getSQLState() : null;
+        String state = sqlState(e);
         if (state != null) {
             // Class 08: connection exceptions; 57P01-57P05: shutdown, crash recovery, idle session
             // timeout; class 40: a deadlock or serialization failure that outlasted Db's retries.

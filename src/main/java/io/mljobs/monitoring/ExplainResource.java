@@ -1,5 +1,6 @@
 package io.mljobs.monitoring;
 
+import io.mljobs.web.Params;
 import io.mljobs.web.Problem;
 import io.mljobs.web.ProblemException;
 import io.smallrye.mutiny.Uni;
@@ -7,6 +8,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -38,7 +40,8 @@ public class ExplainResource {
     @GET
     @Operation(summary = "EXPLAIN ANALYZE of one of the service's own queries: pending, recent, status_count, date_range or deep_page")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = Explainer.Summary.class)))
-    public Uni<Explainer.Summary> explain(@RestQuery("query_type") String queryType) {
+    public Uni<Explainer.Summary> explain(@RestQuery("query_type") String queryType, UriInfo uri) {
+        Params.notEmpty(uri, "query_type");
         Explainer.Type type = Explainer.Type.parse(queryType).orElseThrow(() -> ProblemException.invalidParameter(
                 "query_type", "query_type must be one of " + TYPES + "."));
         return explainer.explain(type);

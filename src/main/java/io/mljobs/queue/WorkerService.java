@@ -67,10 +67,10 @@ public class WorkerService {
 
     public Uni<JobView> complete(UUID jobUuid, CompleteRequest request) {
         CompleteRequest body = request == null ? new CompleteRequest(null, null, null) : request;
+        Double score = Params.finite("result_score", body.resultScore());
         String label = Params.optionalText("result_label", body.resultLabel(), MAX_LABEL);
         return worker("worker_id", Params.optionalText("worker_id", body.workerId(), MAX_WORKER_ID))
-                .chain(workerId -> finish(jobUuid, new Finish(JobStatus.COMPLETED, body.resultScore(), label, null,
-                        workerId)));
+                .chain(workerId -> finish(jobUuid, new Finish(JobStatus.COMPLETED, score, label, null, workerId)));
     }
 
     public Uni<JobView> fail(UUID jobUuid, FailRequest request) {
@@ -121,7 +121,7 @@ public class WorkerService {
                             at + ".status must be completed or failed."));
             String worker = Params.optionalText(at + ".worker_id", item.workerId(), MAX_WORKER_ID);
             results.add(status == JobStatus.COMPLETED
-                    ? new Finish(status, item.resultScore(),
+                    ? new Finish(status, Params.finite(at + ".result_score", item.resultScore()),
                             Params.optionalText(at + ".result_label", item.resultLabel(), MAX_LABEL), null, worker)
                     : new Finish(status, null, null, Params.requiredText(at + ".error", item.error(), MAX_ERROR),
                             worker));

@@ -1,6 +1,10 @@
 package io.mljobs.web;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.quarkus.jackson.ObjectMapperCustomizer;
 import jakarta.inject.Singleton;
@@ -16,6 +20,13 @@ public class JsonCustomizer implements ObjectMapperCustomizer {
     @Override
     public void customize(ObjectMapper mapper) {
         mapper.registerModule(new SimpleModule("mljobs").addSerializer(Instant.class, new InstantSerializer()));
+        // {"input_text":"a","input_text":"b"} is ambiguous: refuse it rather than keep either value.
+        mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // A number field takes a JSON number only: not "1.5", "NaN" or "Infinity" as strings, and an
+        // integer field no fraction (1.5 would silently become 1), as the query parameters already do.
+        mapper.coercionConfigFor(LogicalType.Float).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.mljobs.monitoring.DatabaseFailures;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.io.IOException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -40,13 +41,15 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response mapHttpError(WebApplicationException e, UriInfo uri) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            // Quarkus REST wraps some parse errors (a duplicate key, for one) in a bare 400.
+            return mapUnreadableJson(json, uri);
+        }
         Response.StatusType status = e.getResponse().getStatusInfo();
         if (status.getStatusCode() >= 500) {
             LOG.error("request failed", e);
         }
-        String slug = status.getReasonPhrase().toLowerCase().replace(' ', '-');
-        return respond(new Problem("/problems/" + slug, status.getReasonPhrase(), status.getStatusCode(),
-                detailFor(status.getStatusCode()), null), uri);
+        return respond(StatusProblems.of(status.getStatusCode()), uri);
     }
 
     @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
@@ -76,6 +79,17 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response mapUnexpected(Throwable e, UriInfo uri) {
+        String dataError = DatabaseFailures.dataExceptionState(e);
+        if (dataError != null) {
+            // SQLSTATE class 22 (a NUL byte, a value out of range…) is a value the client sent;
+            // validation should have caught it first, but if one slips through it is still a 400.
+            return mapProblem(ProblemException.badRequest("A value in the request is outside what the database "
+                    + "accepts (SQLSTATE " + dataError + ")."), uri);
+        }
+        if (e instanceof IOException && "Request too large".equals(e.getMessage())) {
+            // A chunked body past the limit: Quarkus has already answered 413; not a server fault to log.
+            return respond(StatusProblems.of(413), uri);
+        }
         // Every path, ORM included, and whatever wraps the driver's exception: the cause decides.
         if (DatabaseFailures.isUnavailable(e)) {
             return unavailable(uri);
@@ -97,17 +111,6 @@ public class ProblemMapper {
             }
         }
         return path.toString();
-    }
-
-    private static String detailFor(int status) {
-        return switch (status) {
-            case 404 -> "No resource at this path.";
-            case 405 -> "This path does not accept that method.";
-            case 406 -> "This resource answers with application/json only.";
-            case 413 -> "The request body is larger than the service accepts.";
-            case 415 -> "Send the body as application/json.";
-            default -> "The request could not be served.";
-        };
     }
 
     private static Response respond(Problem problem, UriInfo uri) {

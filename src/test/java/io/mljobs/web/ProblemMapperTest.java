@@ -34,4 +34,16 @@ class ProblemMapperTest {
         org.junit.jupiter.api.Assertions.assertTrue(DatabaseFailures.isUnavailable(
                 new java.util.concurrent.CompletionException(wrapped)));
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "22021, true", // character not in repertoire: a NUL byte
+        "22008, true", // datetime field overflow
+        "22003, true", // numeric value out of range
+        "23505, false",
+        "40001, false",
+    })
+    void dataExceptionsAreTheClientsValues(String sqlState, boolean data) {
+        assertEquals(data, DatabaseFailures.dataExceptionState(new PgException("m", "ERROR", sqlState, null)) != null);
+    }
 }
