@@ -64,6 +64,7 @@ public class Db {
     public Db(Pool pool, BackgroundPool background, Vertx vertx, MeterRegistry registry,
             @ConfigProperty(name = "mljobs.db.slow-query-threshold") Duration slowThreshold,
             @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int apiPoolSize,
+            @ConfigProperty(name = "mljobs.db.pool.admitted-per-connection") int admittedPerConnection,
             @ConfigProperty(name = "mljobs.db.pool.max-wait-queue-size") int maxWaitQueue,
             @ConfigProperty(name = "mljobs.db.pool.connection-timeout") Duration connectionTimeout,
             @ConfigProperty(name = "mljobs.db.overload-log-every") Duration overloadLogEvery) {
@@ -72,7 +73,11 @@ public class Db {
         this.vertx = vertx;
         pools.put(Workload.API, pool);
         pools.put(Workload.BACKGROUND, background.pool());
-        admissions.put(Workload.API, new Admission("api", apiPoolSize, maxWaitQueue, connectionTimeout.toNanos()));
+        // More admitted than connections: the few beyond them wait in the pool's own queue, which hands
+        // a released connection over at once, where a hand-over through this queue leaves it idle for
+        // an event-loop turn (measured: 20-25% fewer listings and claims a second with one per connection).
+        admissions.put(Workload.API, new Admission("api", apiPoolSize * admittedPerConnection, maxWaitQueue,
+                connectionTimeout.toNanos()));
         // Background work is few and long: it may queue longer, never behind API requests.
         admissions.put(Workload.BACKGROUND, new Admission("background", background.size(), maxWaitQueue,
                 Math.max(connectionTimeout.toNanos(), Duration.ofSeconds(30).toNanos())));

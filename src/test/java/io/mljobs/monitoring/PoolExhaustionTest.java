@@ -43,7 +43,7 @@ class PoolExhaustionTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("quarkus.datasource.reactive.max-size", "2",
-                    "mljobs.db.pool.max-wait-queue-size", "2",
+                    "mljobs.db.pool.max-wait-queue-size", "2", "mljobs.db.pool.admitted-per-connection", "1",
                     "mljobs.db.pool.connection-timeout", "PT0.5S");
         }
     }

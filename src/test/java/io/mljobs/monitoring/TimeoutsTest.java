@@ -3,6 +3,7 @@ package io.mljobs.monitoring;
 import static io.mljobs.testing.Problems.expectProblem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mljobs.testing.PostgresTestResource;
@@ -11,8 +12,12 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -36,7 +41,7 @@ class TimeoutsTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("mljobs.db.statement-timeout", "PT1S", "mljobs.db.lock-timeout", "PT0.5S",
                     "mljobs.db.background.statement-timeout", "PT3S",
-                    "mljobs.db.idle-in-transaction-timeout", "PT7S");
+                    "mljobs.db.idle-in-transaction-timeout", "PT7S", "quarkus.http.idle-timeout", "PT1S");
         }
     }
 
@@ -68,6 +73,25 @@ class TimeoutsTest {
             }
         }
         given().get("/jobs?limit=5").then().statusCode(200);
+    }
+
+    @Test
+    void clientThatStopsSendingMidRequestIsDisconnected() throws Exception {
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write("GET /jobs HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII));
+            long started = System.nanoTime();
+            // The server closes the connection: the read ends (EOF or reset) instead of timing out.
+            int read;
+            try {
+                read = socket.getInputStream().read();
+            } catch (SocketException reset) {
+                read = -1;
+            }
+            long closedAfterMs = (System.nanoTime() - started) / 1_000_000;
+            assertEquals(-1, read);
+            assertTrue(closedAfterMs < 4_000, "closed after " + closedAfterMs + " ms with a 1 s idle timeout");
+        }
     }
 
     @Test
