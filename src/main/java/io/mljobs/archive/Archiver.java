@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -151,7 +153,7 @@ public class Archiver {
         LOG.infof("archive run %d: moving completed and failed jobs created before %s, %d a batch", run.id(),
                 run.cutoff(), run.batchSize());
         return moveAll(conn, run)
-                .chain(moved -> withRetention && retentionDays > 0 ? purge(conn, run.id(), 0).replaceWith(moved)
+                .chain(moved -> withRetention && retentionDays > 0 ? purge(conn, run.id()).replaceWith(moved)
                         : Uni.createFrom().item(moved))
                 .chain(moved -> moved < analyzeAfterRows ? Uni.createFrom().voidItem()
                         : archive.analyze().invoke(analyzed -> {
@@ -183,7 +185,7 @@ public class Archiver {
     private Uni<Long> moveAll(SqlClient conn, ArchiveRun run) {
         AtomicBoolean stop = new AtomicBoolean();
         if (parallelism == 1) {
-            return moveBatches(conn, run, run.cutoff(), null, 0, stop);
+            return moveBatches(conn, run, run.cutoff(), null, stop);
         }
         return archive.oldestCreatedAt(conn).chain(oldest -> {
             if (oldest.isEmpty() || !oldest.get().isBefore(run.cutoff())) {
@@ -197,7 +199,7 @@ public class Archiver {
                 Instant end = i == parallelism - 1 ? run.cutoff() : Instant.ofEpochMilli(from + span * (i + 1) / parallelism);
                 // A slice starts just before its first instant: Moved(0, start - 1 µs) is "after nothing earlier".
                 Moved before = i == 0 ? null : new Moved(0, start.atOffset(ZoneOffset.UTC).minusNanos(1_000), Long.MAX_VALUE);
-                slices.add(db.withConnection(slice -> moveBatches(slice, run, end, before, 0, stop))
+                slices.add(db.withConnection(slice -> moveBatches(slice, run, end, before, stop))
                         .onFailure().invoke(() -> stop.set(true)));
             }
             // A failed slice stops the others after their current batch, and the run ends only when
@@ -212,28 +214,41 @@ public class Archiver {
      * the end: a row locked by a writer, or changed since the statement's snapshot, can fall out
      * of a batch while eligible rows remain after it.
      */
-    private Uni<Long> moveBatches(SqlClient conn, ArchiveRun run, Instant end, Moved after, long total,
-            AtomicBoolean stop) {
-        if (stop.get()) {
-            return Uni.createFrom().item(total);
-        }
-        return archive.archiveBatch(conn, run.id(), end, after, run.batchSize()).chain(moved -> {
-            if (moved.count() == 0) {
-                return Uni.createFrom().item(total);
-            }
-            archivedRows.increment(moved.count());
-            batches.increment();
-            return moveBatches(conn, run, end, moved, total + moved.count(), stop);
-        });
+    /** What a slice told to stop "moves": it ends the repetition like an empty batch. */
+    private static final Moved NOTHING_MOVED = new Moved(0, null, null);
+
+    private Uni<Long> moveBatches(SqlClient conn, ArchiveRun run, Instant end, Moved after, AtomicBoolean stop) {
+        AtomicReference<Moved> last = new AtomicReference<>(after);
+        AtomicLong total = new AtomicLong();
+        // Repeated, not recursive: a chain per batch hands the final count back through one stack
+        // frame per batch, and a run of a few thousand small batches overflowed the stack.
+        return Multi.createBy().repeating()
+                .uni(() -> stop.get() ? Uni.createFrom().item(NOTHING_MOVED)
+                        : archive.archiveBatch(conn, run.id(), end, last.get(), run.batchSize()))
+                .whilst(moved -> {
+                    if (moved.count() == 0) {
+                        return false;
+                    }
+                    last.set(moved);
+                    total.addAndGet(moved.count());
+                    archivedRows.increment(moved.count());
+                    batches.increment();
+                    return true;
+                })
+                .collect().last()
+                .map(ignored -> total.get());
     }
 
-    private Uni<Long> purge(SqlClient conn, long runId, long total) {
-        return archive.purgeBatch(conn, runId, retentionDays, PURGE_BATCH).chain(purged -> {
-            if (purged == 0) {
-                return Uni.createFrom().item(total);
-            }
-            purgedRows.increment(purged);
-            return purged < PURGE_BATCH ? Uni.createFrom().item(total + purged) : purge(conn, runId, total + purged);
-        });
+    private Uni<Long> purge(SqlClient conn, long runId) {
+        AtomicLong total = new AtomicLong();
+        return Multi.createBy().repeating()
+                .uni(() -> archive.purgeBatch(conn, runId, retentionDays, PURGE_BATCH))
+                .whilst(purged -> {
+                    total.addAndGet(purged);
+                    purgedRows.increment(purged);
+                    return purged == PURGE_BATCH;
+                })
+                .collect().last()
+                .map(ignored -> total.get());
     }
 }
