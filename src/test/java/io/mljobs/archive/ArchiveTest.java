@@ -225,19 +225,19 @@ class ArchiveTest {
     void rowLockedByAWriterIsLeftForTheNextRunAndTheRunGoesOn() {
         seed(2_000, "completed", "40 days");
         long lockedId = one("SELECT id FROM ml_jobs ORDER BY created_at, id OFFSET 10 LIMIT 1").getLong(0);
-        SqlConnection writer = pool.getConnection().await().indefinitely();
+        SqlConnection writer = pool.getConnection().await().atMost(WAIT);
         try {
-            Transaction tx = writer.begin().await().indefinitely();
+            Transaction tx = writer.begin().await().atMost(WAIT);
             writer.preparedQuery("SELECT id FROM ml_jobs WHERE id = $1 FOR UPDATE").execute(Tuple.of(lockedId))
-                    .await().indefinitely();
+                    .await().atMost(WAIT);
 
             asAdmin().queryParam("batch_size", 100).post("/admin/archive-jobs").then().statusCode(200)
                     .body("archived_count", equalTo(1_999));
             assertEquals(1L, count("ml_jobs"));
 
-            tx.rollback().await().indefinitely();
+            tx.rollback().await().atMost(WAIT);
         } finally {
-            writer.close().await().indefinitely();
+            writer.close().await().atMost(WAIT);
         }
         asAdmin().post("/admin/archive-jobs").then().statusCode(200).body("archived_count", equalTo(1));
     }
@@ -280,10 +280,21 @@ class ArchiveTest {
     @Test
     void slowRunAnswersAcceptedWithItsUrl() {
         seed(20_000, "completed", "40 days");
-        String location = asAdmin().queryParam("batch_size", 10).post("/admin/archive-jobs")
-                .then().statusCode(202).body("state", equalTo("running")).extract().header("Location");
-        asAdmin().get(location).then().statusCode(200).body("trigger", equalTo("request"))
-                .body("batch_size", equalTo(10)).body("days_old", equalTo(30));
+        // A writer holds the archive table, so the run is still going when the sync wait (5 s) ends,
+        // however fast this machine moves batches today.
+        SqlConnection writer = pool.getConnection().await().atMost(WAIT);
+        String location;
+        try {
+            Transaction tx = writer.begin().await().atMost(WAIT);
+            writer.query("LOCK TABLE ml_jobs_archive IN SHARE MODE").execute().await().atMost(WAIT);
+            location = asAdmin().queryParam("batch_size", 10).post("/admin/archive-jobs")
+                    .then().statusCode(202).body("state", equalTo("running")).extract().header("Location");
+            asAdmin().get(location).then().statusCode(200).body("trigger", equalTo("request"))
+                    .body("batch_size", equalTo(10)).body("days_old", equalTo(30));
+            tx.rollback().await().atMost(WAIT);
+        } finally {
+            writer.close().await().atMost(WAIT);
+        }
         waitForNoRun();
         asAdmin().get(location).then().statusCode(200).body("state", equalTo("succeeded"))
                 .body("archived", equalTo(20_000));
