@@ -3,8 +3,8 @@ package io.mljobs.archive;
 import static io.mljobs.job.JobRepository.ALL_COLUMNS;
 import static io.mljobs.job.JobRepository.qualified;
 
-import io.mljobs.monitoring.Db;
-import io.mljobs.monitoring.NamedQuery;
+import io.mljobs.db.Db;
+import io.mljobs.db.NamedQuery;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.SqlClient;

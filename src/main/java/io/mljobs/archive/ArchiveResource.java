@@ -1,8 +1,8 @@
 package io.mljobs.archive;
 
-import io.mljobs.web.Params;
-import io.mljobs.web.Problem;
-import io.mljobs.web.ProblemException;
+import io.mljobs.api.Params;
+import io.mljobs.api.Problem;
+import io.mljobs.api.ProblemException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;

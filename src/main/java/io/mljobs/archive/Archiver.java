@@ -1,7 +1,7 @@
 package io.mljobs.archive;
 
 import io.mljobs.archive.ArchiveRepository.Moved;
-import io.mljobs.monitoring.Db;
+import io.mljobs.db.Db;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

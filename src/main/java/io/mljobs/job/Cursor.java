@@ -1,6 +1,6 @@
 package io.mljobs.job;
 
-import io.mljobs.web.ProblemException;
+import io.mljobs.api.ProblemException;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.zip.CRC32;

@@ -1,7 +1,7 @@
 package io.mljobs.job;
 
-import io.mljobs.monitoring.Db;
-import io.mljobs.monitoring.NamedQuery;
+import io.mljobs.db.Db;
+import io.mljobs.db.NamedQuery;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.RowSet;

@@ -1,7 +1,7 @@
 package io.mljobs.job;
 
-import io.mljobs.web.Params;
-import io.mljobs.web.Problem;
+import io.mljobs.api.Params;
+import io.mljobs.api.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;

@@ -1,7 +1,7 @@
 package io.mljobs.job;
 
-import io.mljobs.web.Params;
-import io.mljobs.web.ProblemException;
+import io.mljobs.api.Params;
+import io.mljobs.api.ProblemException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import io.mljobs.web.InstantSerializer;
+import io.mljobs.api.InstantSerializer;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.IOException;
 import java.time.Instant;

@@ -5,8 +5,8 @@ import static io.mljobs.job.JobRepository.qualified;
 import static io.mljobs.job.JobRepository.LIST_COLUMNS;
 
 import io.mljobs.job.JobView;
-import io.mljobs.monitoring.Db;
-import io.mljobs.monitoring.NamedQuery;
+import io.mljobs.db.Db;
+import io.mljobs.db.NamedQuery;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;

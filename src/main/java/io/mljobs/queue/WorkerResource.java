@@ -1,8 +1,8 @@
 package io.mljobs.queue;
 
 import io.mljobs.job.JobView;
-import io.mljobs.web.Params;
-import io.mljobs.web.Problem;
+import io.mljobs.api.Params;
+import io.mljobs.api.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;

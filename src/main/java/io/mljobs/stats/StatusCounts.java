@@ -1,8 +1,8 @@
 package io.mljobs.stats;
 
 import io.mljobs.job.JobStatus;
-import io.mljobs.monitoring.Db;
-import io.mljobs.monitoring.NamedQuery;
+import io.mljobs.db.Db;
+import io.mljobs.db.NamedQuery;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;

@@ -4,8 +4,8 @@ import static io.mljobs.testing.Admin.asAdmin;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mljobs.monitoring.Db;
-import io.mljobs.monitoring.NamedQuery;
+import io.mljobs.db.Db;
+import io.mljobs.db.NamedQuery;
 import io.mljobs.testing.PostgresTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mljobs.monitoring.NamedQuery;
+import io.mljobs.db.NamedQuery;
 import io.mljobs.testing.Plans;
 import io.mljobs.testing.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mljobs.job.JobRepository;
-import io.mljobs.monitoring.NamedQuery;
+import io.mljobs.db.NamedQuery;
 import io.mljobs.stats.StatusCounts;
 import io.mljobs.testing.Plans;
 import io.mljobs.testing.PostgresTestResource;

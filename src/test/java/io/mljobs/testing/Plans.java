@@ -1,6 +1,6 @@
 package io.mljobs.testing;
 
-import io.mljobs.monitoring.Explainer;
+import io.mljobs.admin.Explainer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;

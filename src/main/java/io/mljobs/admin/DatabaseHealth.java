@@ -1,0 +1,106 @@
+package io.mljobs.admin;
+
+import io.mljobs.db.Admission;
+import io.mljobs.db.Db;
+import io.mljobs.db.NamedQuery;
+import io.mljobs.db.Workload;
+
+import io.smallrye.health.api.AsyncHealthCheck;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Liveness;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Readiness: PostgreSQL answers a ping (on the background pool, so that a burst of API requests
+ * does not make the pod look down and push its load onto the others) and the API pool is making
+ * progress. Liveness: the API pool has not been stalled for longer than a restart costs: admitted
+ * work that ends neither way for that long means connections were lost, and only a new process
+ * gets them back.
+ */
+@ApplicationScoped
+public class DatabaseHealth {
+
+    static final NamedQuery PING = NamedQuery.background("health.ping", "SELECT 1");
+
+    private final Db db;
+    private final Duration pingTimeout;
+    private final long notReadyAfterNanos;
+    private final long notLiveAfterNanos;
+
+    public DatabaseHealth(Db db, @ConfigProperty(name = "mljobs.health.ping-timeout") Duration pingTimeout,
+            @ConfigProperty(name = "mljobs.health.stall-not-ready-after") Duration notReadyAfter,
+            @ConfigProperty(name = "mljobs.health.stall-not-live-after") Duration notLiveAfter) {
+        this.db = db;
+        this.pingTimeout = pingTimeout;
+        this.notReadyAfterNanos = notReadyAfter.toNanos();
+        this.notLiveAfterNanos = notLiveAfter.toNanos();
+    }
+
+    @Readiness
+    @ApplicationScoped
+    public static class Ready implements AsyncHealthCheck {
+
+        private final DatabaseHealth health;
+
+        public Ready(DatabaseHealth health) {
+            this.health = health;
+        }
+
+        @Override
+        public Uni<HealthCheckResponse> call() {
+            return health.readiness();
+        }
+    }
+
+    @Liveness
+    @ApplicationScoped
+    public static class Live implements AsyncHealthCheck {
+
+        private final DatabaseHealth health;
+
+        public Live(DatabaseHealth health) {
+            this.health = health;
+        }
+
+        @Override
+        public Uni<HealthCheckResponse> call() {
+            return Uni.createFrom().item(health.liveness());
+        }
+    }
+
+    Uni<HealthCheckResponse> readiness() {
+        Admission api = db.admission(Workload.API);
+        long stalled = api.stalledNanos();
+        HealthCheckResponseBuilder response = withPool(HealthCheckResponse.named("database"), api);
+        if (stalled > notReadyAfterNanos) {
+            return Uni.createFrom().item(response.down().withData("reason", "the API pool has made no progress for "
+                    + stalled / 1_000_000_000 + " s").build());
+        }
+        return db.query(PING, Tuple.tuple())
+                .ifNoItem().after(pingTimeout).fail()
+                .map(rows -> response.up().build())
+                .onFailure().recoverWithItem(failure -> response.down()
+                        .withData("reason", "PostgreSQL did not answer a ping: " + failure.getMessage()).build());
+    }
+
+    HealthCheckResponse liveness() {
+        Admission api = db.admission(Workload.API);
+        long stalled = api.stalledNanos();
+        HealthCheckResponseBuilder response = withPool(HealthCheckResponse.named("database-pool-progress"), api);
+        return stalled > notLiveAfterNanos
+                ? response.down().withData("reason", "the API pool has made no progress for " + stalled / 1_000_000_000
+                        + " s; a restart returns its connections").build()
+                : response.up().build();
+    }
+
+    private static HealthCheckResponseBuilder withPool(HealthCheckResponseBuilder response, Admission pool) {
+        return response.withData("connections_busy", pool.inUse()).withData("connections", pool.permits())
+                .withData("waiting", pool.queued());
+    }
+}

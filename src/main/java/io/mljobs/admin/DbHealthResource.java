@@ -1,0 +1,65 @@
+package io.mljobs.admin;
+
+import io.mljobs.api.Problem;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import java.time.Duration;
+import java.time.Instant;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** What an operator needs to see of the database, without a shell on it. */
+@Path("/admin/db-health")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "admin")
+@SecurityRequirement(name = "basic")
+@APIResponse(responseCode = "401", description = "No or wrong credentials", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "403", description = "The user lacks role admin", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+public class DbHealthResource {
+
+    private final DbHealthRepository health;
+    private final MeterRegistry registry;
+    private final int poolMaxSize;
+    private final Duration longQueryThreshold;
+
+    public DbHealthResource(DbHealthRepository health, MeterRegistry registry,
+            @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int poolMaxSize,
+            @ConfigProperty(name = "mljobs.db.long-query-threshold") Duration longQueryThreshold) {
+        this.health = health;
+        this.registry = registry;
+        this.poolMaxSize = poolMaxSize;
+        this.longQueryThreshold = longQueryThreshold;
+    }
+
+    @GET
+    @Operation(summary = "Sizes, index usage, vacuum state, cache hits, pool, long queries, lock waits, top statements")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = DbHealth.class)))
+    public Uni<DbHealth> health() {
+        return Uni.combine().all()
+                .unis(health.tables(), health.indexes(), health.cacheHitRatio(), health.longQueries(longQueryThreshold),
+                        health.lockWaits(), health.topStatements())
+                .with((tables, indexes, cacheHit, longQueries, lockWaits, top) -> new DbHealth(tables, indexes,
+                        cacheHit, pool(), longQueries, lockWaits, top, Instant.now()));
+    }
+
+    /** From the pool's own gauges (the sql_pool_* series at /q/metrics). */
+    private DbHealth.Pool pool() {
+        return new DbHealth.Pool(poolMaxSize, gauge("sql.pool.active"), gauge("sql.pool.idle"),
+                gauge("sql.pool.queue.size"));
+    }
+
+    private Double gauge(String name) {
+        Gauge gauge = registry.find(name).gauge();
+        return gauge == null ? null : gauge.value();
+    }
+}

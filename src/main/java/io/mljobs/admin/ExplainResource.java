@@ -1,0 +1,49 @@
+package io.mljobs.admin;
+
+import io.mljobs.api.Params;
+import io.mljobs.api.Problem;
+import io.mljobs.api.ProblemException;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.jboss.resteasy.reactive.RestQuery;
+
+/** Plans of the service's own queries on demand, for operators without a database shell. */
+@Path("/admin/explain")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "admin")
+@SecurityRequirement(name = "basic")
+@APIResponse(responseCode = "401", description = "No or wrong credentials", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "403", description = "The user lacks role admin", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+public class ExplainResource {
+
+    private static final String TYPES = Arrays.stream(Explainer.Type.values()).map(Explainer.Type::value)
+            .collect(Collectors.joining(", "));
+
+    private final Explainer explainer;
+
+    public ExplainResource(Explainer explainer) {
+        this.explainer = explainer;
+    }
+
+    @GET
+    @Operation(summary = "EXPLAIN ANALYZE of one of the service's own queries: pending, recent, status_count, date_range or deep_page")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = Explainer.Summary.class)))
+    public Uni<Explainer.Summary> explain(@RestQuery("query_type") String queryType, UriInfo uri) {
+        Params.notEmpty(uri, "query_type");
+        Explainer.Type type = Explainer.Type.parse(queryType).orElseThrow(() -> ProblemException.invalidParameter(
+                "query_type", "query_type must be one of " + TYPES + "."));
+        return explainer.explain(type);
+    }
+}

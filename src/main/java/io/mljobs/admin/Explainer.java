@@ -1,0 +1,142 @@
+package io.mljobs.admin;
+
+import io.mljobs.db.Db;
+import io.mljobs.db.NamedQuery;
+
+import io.mljobs.job.JobRepository;
+import io.mljobs.job.PageRequest;
+import io.mljobs.job.Position;
+import io.mljobs.stats.StatusCounts;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)} of the service's own read queries, with arguments
+ * it picks itself: nothing from a request becomes SQL. Runs in a read-only transaction.
+ */
+@ApplicationScoped
+public class Explainer {
+
+    /** The plans on offer; each names the service query it explains. */
+    public enum Type {
+        PENDING, RECENT, STATUS_COUNT, DATE_RANGE, DEEP_PAGE;
+
+        public String value() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Optional<Type> parse(String value) {
+            return Arrays.stream(values()).filter(t -> t.value().equals(value)).findFirst();
+        }
+    }
+
+    /** Ends of the time index, to aim date ranges and deep pages at where the data is. */
+    static final NamedQuery TIME_SPAN = NamedQuery.background("explain.time_span",
+            "SELECT (SELECT min(created_at) FROM ml_jobs) AS oldest, (SELECT max(created_at) FROM ml_jobs) AS newest");
+
+    /** ANALYZE runs the statement: the transaction guarantees it can change nothing. */
+    static final NamedQuery READ_ONLY = NamedQuery.background("explain.read_only", "SET TRANSACTION READ ONLY");
+
+    public record Summary(String queryType, String queryName, List<String> nodeTypes, List<String> indexes,
+            boolean usesIndex, boolean seqScan, double planningMs, double executionMs, long rows,
+            JsonObject plan) {
+    }
+
+    private final Db db;
+
+    public Explainer(Db db) {
+        this.db = db;
+    }
+
+    public Uni<Summary> explain(Type type) {
+        return db.query(TIME_SPAN, Tuple.tuple()).chain(rows -> {
+            var row = rows.iterator().next();
+            Instant newest = instant(row.getOffsetDateTime("newest"));
+            Instant oldest = instant(row.getOffsetDateTime("oldest"));
+            Target target = target(type, oldest, newest);
+            NamedQuery explain = NamedQuery.background("explain." + type.value(),
+                    "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + target.query().sql());
+            return db.inTransaction(conn -> db.query(conn, READ_ONLY, Tuple.tuple())
+                    .chain(() -> db.query(conn, explain, target.args())))
+                    .map(result -> summarize(type, target.query().name(), (JsonArray) result.iterator().next().getValue(0)));
+        });
+    }
+
+    private record Target(NamedQuery query, Tuple args) {
+    }
+
+    private static Target target(Type type, Instant oldest, Instant newest) {
+        return switch (type) {
+            case PENDING -> page(PageRequest.parse("50", null, "pending", null, null, "asc", 50), null);
+            case RECENT -> page(PageRequest.parse("50", null, null, null, null, "desc", 50), null);
+            case STATUS_COUNT -> new Target(StatusCounts.READ, Tuple.tuple());
+            case DATE_RANGE -> {
+                Instant end = newest == null ? Instant.now() : newest;
+                yield page(PageRequest.parse("50", null, "completed", end.minus(30, ChronoUnit.DAYS).toString(),
+                        end.toString(), "desc", 50), null);
+            }
+            case DEEP_PAGE -> {
+                // A newest-first walk 99% of the way down: the cursor sits 1% above the oldest job.
+                Instant low = oldest == null ? Instant.EPOCH : oldest;
+                Instant high = newest == null ? Instant.now() : newest;
+                Instant at = low.plusMillis((high.toEpochMilli() - low.toEpochMilli()) / 100);
+                yield page(PageRequest.parse("50", null, null, null, null, "desc", 50), Position.of(at, Long.MAX_VALUE));
+            }
+        };
+    }
+
+    private static Target page(PageRequest request, Position from) {
+        return new Target(JobRepository.pageQueryFor(request), JobRepository.pageArgs(request, from, request.limit() + 1));
+    }
+
+    private static Summary summarize(Type type, String queryName, JsonArray explained) {
+        JsonObject root = explained.getJsonObject(0);
+        JsonObject plan = root.getJsonObject("Plan");
+        List<JsonObject> nodes = nodes(plan);
+        Set<String> nodeTypes = new LinkedHashSet<>();
+        Set<String> indexes = new LinkedHashSet<>();
+        for (JsonObject node : nodes) {
+            nodeTypes.add(node.getString("Node Type"));
+            if (node.getString("Index Name") != null) {
+                indexes.add(node.getString("Index Name"));
+            }
+        }
+        boolean seqScan = nodes.stream().anyMatch(n -> "Seq Scan".equals(n.getString("Node Type"))
+                && n.getString("Relation Name", "").startsWith("ml_jobs"));
+        return new Summary(type.value(), queryName, List.copyOf(nodeTypes), List.copyOf(indexes), !indexes.isEmpty(),
+                seqScan, root.getDouble("Planning Time", 0.0), root.getDouble("Execution Time", 0.0),
+                plan.getLong("Actual Rows", 0L), plan);
+    }
+
+    /** The nodes of an EXPLAIN (FORMAT JSON) plan, depth first. */
+    public static List<JsonObject> nodes(JsonObject plan) {
+        List<JsonObject> into = new ArrayList<>();
+        collect(plan, into);
+        return into;
+    }
+
+    private static void collect(JsonObject node, List<JsonObject> into) {
+        into.add(node);
+        JsonArray children = node.getJsonArray("Plans");
+        if (children != null) {
+            children.forEach(child -> collect((JsonObject) child, into));
+        }
+    }
+
+    private static Instant instant(OffsetDateTime value) {
+        return value == null ? null : value.toInstant();
+    }
+}

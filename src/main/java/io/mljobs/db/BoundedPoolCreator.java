@@ -1,0 +1,45 @@
+package io.mljobs.db;
+
+import io.quarkus.reactive.pg.client.PgPoolCreator;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnectOptions;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The API pool as Quarkus configures it, with the API's session timeouts, and without the pool's
+ * own acquisition timeout or wait-queue bound: those lose connections in Vert.x 4.5 (see
+ * {@link Admission}), which bounds the waiting instead.
+ */
+@Singleton
+public class BoundedPoolCreator implements PgPoolCreator {
+
+    private final SessionSettings session;
+
+    public BoundedPoolCreator(@ConfigProperty(name = "mljobs.db.statement-timeout") Duration statementTimeout,
+            @ConfigProperty(name = "mljobs.db.lock-timeout") Duration lockTimeout,
+            @ConfigProperty(name = "mljobs.db.idle-in-transaction-timeout") Duration idleInTransactionTimeout,
+            @ConfigProperty(name = "mljobs.db.connect-timeout") Duration connectTimeout) {
+        this.session = new SessionSettings("ml-jobs", statementTimeout, lockTimeout, idleInTransactionTimeout,
+                connectTimeout);
+    }
+
+    @Override
+    public Pool create(Input input) {
+        PoolOptions options = unbounded(new PoolOptions(input.poolOptions()));
+        List<SqlConnectOptions> servers = input.pgConnectOptionsList().stream()
+                .map(server -> (SqlConnectOptions) session.applyTo(new PgConnectOptions(server)))
+                .toList();
+        return PgBuilder.pool().with(options).connectingTo(servers).using(input.vertx()).build();
+    }
+
+    /** No acquisition timer and no queue bound in the pool itself: Admission does both. */
+    static PoolOptions unbounded(PoolOptions options) {
+        return options.setMaxWaitQueueSize(-1).setConnectionTimeout(0);
+    }
+}

@@ -1,0 +1,71 @@
+package io.mljobs.db;
+
+import io.vertx.core.VertxException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import java.net.SocketException;
+import java.sql.SQLException;
+import java.util.Set;
+
+/** Which failures mean "the database cannot take this now, retry" (a 503), whatever path raised them. */
+public final class DatabaseFailures {
+
+    /**
+     * 57014 query_canceled (statement_timeout), 55P03 lock_not_available (lock_timeout), 25P03
+     * idle_in_transaction_session_timeout, 53300 too_many_connections, 53xxx out of resources.
+     */
+    private static final Set<String> RETRYABLE_STATES = Set.of("57014", "55P03", "25P03", "53000", "53100", "53200",
+            "53300", "53400");
+
+    private DatabaseFailures() {
+    }
+
+    /** True for overload, timeouts, an unreachable or restarting server: the client should retry. */
+    public static boolean isUnavailable(Throwable failure) {
+        // Hibernate Reactive and CompletionStages wrap the driver's exception: look down the chain.
+        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (isUnavailableItself(e)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The SQLSTATE of a data exception (class 22) somewhere in the chain, or null: a value the client sent. */
+    public static String dataExceptionState(Throwable failure) {
+        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            String state = sqlState(e);
+            if (state != null && state.startsWith("22")) {
+                return state;
+            }
+        }
+        return null;
+    }
+
+    private static String sqlState(Throwable e) {
+        return e instanceof PgException pg ? pg.getSqlState()
+                // Hibernate Reactive converts the driver's exception into a JDBC-style one.
+                : e instanceof SQLException sql ? sql.getSQLState() : null;
+    }
+
+    private static boolean isUnavailableItself(Throwable e) {
+        if (e instanceof DatabaseBusyException || e instanceof ConnectionPoolTooBusyException
+                || e instanceof SocketException || e instanceof ClosedConnectionException) {
+            return true;
+        }
+        String state = sqlState(e);
+        if (state != null) {
+            // Class 08: connection exceptions; 57P01-57P05: shutdown, crash recovery, idle session
+            // timeout; class 40: a deadlock or serialization failure that outlasted Db's retries.
+            return (state.startsWith("08") || state.startsWith("57P") || state.startsWith("40")
+                    || RETRYABLE_STATES.contains(state));
+        }
+        String message = String.valueOf(e.getMessage());
+        // Vert.x reports a refused or lost connection and an acquisition timeout as plain messages.
+        return (e instanceof VertxException || e.getClass().getName().endsWith("NoStackTraceThrowable"))
+                && (message.startsWith("Timeout") || message.contains("Connection refused")
+                        || message.contains("Connection was closed") || message.contains("Pool closed")
+                        || message.contains("connection reset"));
+    }
+}

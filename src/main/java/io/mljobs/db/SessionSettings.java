@@ -1,0 +1,21 @@
+package io.mljobs.db;
+
+import io.vertx.pgclient.PgConnectOptions;
+import java.time.Duration;
+
+/**
+ * Timeouts every session of a pool starts with, sent as run-time parameters in PostgreSQL's
+ * start-up message: no statement runs, waits for a lock or idles in a transaction without bound,
+ * and no extra round trip is spent setting them.
+ */
+public record SessionSettings(String applicationName, Duration statementTimeout, Duration lockTimeout,
+        Duration idleInTransactionTimeout, Duration connectTimeout) {
+
+    public PgConnectOptions applyTo(PgConnectOptions options) {
+        return options.addProperty("application_name", applicationName)
+                .addProperty("statement_timeout", Long.toString(statementTimeout.toMillis()))
+                .addProperty("lock_timeout", Long.toString(lockTimeout.toMillis()))
+                .addProperty("idle_in_transaction_session_timeout", Long.toString(idleInTransactionTimeout.toMillis()))
+                .setConnectTimeout((int) connectTimeout.toMillis());
+    }
+}

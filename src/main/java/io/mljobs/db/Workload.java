@@ -1,0 +1,16 @@
+package io.mljobs.db;
+
+/**
+ * The two classes of database work. Each has a pool of its own, so that scheduled and admin work
+ * (archival, compaction, explain) never waits behind a burst of API requests, and its own session
+ * timeouts, so that an API statement gives up in seconds while an archival batch may take longer.
+ */
+public enum Workload {
+    API,
+    BACKGROUND;
+
+    /** The label value in metrics and logs. */
+    public String value() {
+        return this == API ? "api" : "background";
+    }
+}

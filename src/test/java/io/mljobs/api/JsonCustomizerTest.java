@@ -1,0 +1,29 @@
+package io.mljobs.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mljobs.testing.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The mapper the REST layer writes with uses the service's Instant serializer, not java.time's. */
+@QuarkusTest
+@WithTestResource(PostgresTestResource.class)
+class JsonCustomizerTest {
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Test
+    void instantsAreWrittenByTheServicesSerializer() throws Exception {
+        assertInstanceOf(InstantSerializer.class,
+                mapper.getSerializerProviderInstance().findValueSerializer(Instant.class));
+        assertEquals("\"2026-11-27T07:55:13.738585Z\"",
+                mapper.writeValueAsString(Instant.parse("2026-11-27T07:55:13.738585Z")));
+    }
+}

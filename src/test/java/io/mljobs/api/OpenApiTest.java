@@ -1,0 +1,59 @@
+package io.mljobs.api;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mljobs.testing.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The OpenAPI document lists every endpoint with its success and problem responses. */
+@QuarkusTest
+@WithTestResource(PostgresTestResource.class)
+class OpenApiTest {
+
+    private static final Map<String, Set<String>> ENDPOINTS = Map.ofEntries(
+            Map.entry("/jobs", Set.of("get", "post")),
+            Map.entry("/jobs/batch", Set.of("post")),
+            Map.entry("/jobs/{job_uuid}", Set.of("get")),
+            Map.entry("/jobs/stats", Set.of("get")),
+            Map.entry("/jobs/claim", Set.of("post")),
+            Map.entry("/jobs/{job_uuid}/complete", Set.of("post")),
+            Map.entry("/jobs/{job_uuid}/fail", Set.of("post")),
+            Map.entry("/jobs/{job_uuid}/heartbeat", Set.of("post")),
+            Map.entry("/jobs/results", Set.of("post")),
+            Map.entry("/admin/archive-jobs", Set.of("post")),
+            Map.entry("/admin/archive-runs", Set.of("get")),
+            Map.entry("/admin/archive-runs/{id}", Set.of("get")),
+            Map.entry("/admin/db-health", Set.of("get")),
+            Map.entry("/admin/explain", Set.of("get")));
+
+    @Test
+    void everyEndpointIsDocumentedWithItsResponses() {
+        JsonPath doc = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().jsonPath();
+        Map<String, Map<String, Object>> paths = doc.getMap("paths");
+        assertEquals(ENDPOINTS.keySet(), paths.keySet());
+        ENDPOINTS.forEach((path, methods) -> {
+            assertEquals(methods, paths.get(path).keySet(), path);
+            for (String method : methods) {
+                Map<String, Object> responses = doc.getMap("paths.'" + path + "'." + method + ".responses");
+                assertNotNull(responses, method + " " + path);
+                assertTrue(responses.keySet().stream().anyMatch(code -> code.startsWith("2")), method + " " + path);
+                // GET /jobs/stats takes no input, so it has no client error to document.
+                assertTrue(path.equals("/jobs/stats") || responses.keySet().stream().anyMatch(code -> code.startsWith("4")),
+                        method + " " + path + " documents its problems: " + responses.keySet());
+                assertNotNull(doc.getString("paths.'" + path + "'." + method + ".summary"), method + " " + path);
+            }
+        });
+        Set<String> problemFields = doc.<String, Object>getMap("components.schemas.Problem.properties").keySet();
+        assertTrue(problemFields.containsAll(List.of("type", "title", "status", "detail")), problemFields.toString());
+        assertNotNull(doc.getMap("components.securitySchemes.basic"));
+    }
+}
