@@ -25,21 +25,21 @@ class AdminSecurityTest {
     @ValueSource(strings = {"GET /admin/db-health", "GET /admin/explain?query_type=recent", "GET /admin/archive-runs",
         "GET /admin/archive-runs/1", "POST /admin/archive-jobs?days_old=3650"})
     void withoutCredentialsIsUnauthorized(String endpoint) {
-        expectProblem(call(endpoint, given()).then(), 401).header("WWW-Authenticate", containsString("Basic"));
+        expectProblem(call(endpoint, given()).then(), 401, "unauthorized").header("WWW-Authenticate", containsString("Basic"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"GET /admin/db-health", "GET /admin/explain?query_type=recent", "GET /admin/archive-runs",
         "GET /admin/archive-runs/1", "POST /admin/archive-jobs?days_old=3650"})
     void wrongPasswordIsUnauthorized(String endpoint) {
-        expectProblem(call(endpoint, given().auth().preemptive().basic(Admin.USER, "wrong")).then(), 401);
+        expectProblem(call(endpoint, given().auth().preemptive().basic(Admin.USER, "wrong")).then(), 401, "unauthorized");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"GET /admin/db-health", "GET /admin/explain?query_type=recent", "GET /admin/archive-runs",
         "GET /admin/archive-runs/1", "POST /admin/archive-jobs?days_old=3650"})
     void userWithoutAdminRoleIsForbidden(String endpoint) {
-        expectProblem(call(endpoint, given().auth().preemptive().basic("viewer", "viewer")).then(), 403);
+        expectProblem(call(endpoint, given().auth().preemptive().basic("viewer", "viewer")).then(), 403, "forbidden");
     }
 
     @ParameterizedTest

@@ -1,5 +1,6 @@
 package io.mljobs.admin;
 
+import io.mljobs.testing.Waits;
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
 
@@ -65,8 +66,8 @@ class MonitoringTest {
 
     @BeforeAll
     void seed() {
-        jobs.generate(ROWS).await().indefinitely();
-        pool.query("VACUUM ANALYZE ml_jobs").execute().await().indefinitely();
+        jobs.generate(ROWS).await().atMost(Waits.BOUND);
+        pool.query("VACUUM ANALYZE ml_jobs").execute().await().atMost(Waits.BOUND);
     }
 
     @Test
@@ -90,7 +91,7 @@ class MonitoringTest {
 
     @Test
     void tableGaugesReportSizesAndRows() {
-        tableGauges.refresh().await().indefinitely();
+        tableGauges.refresh().await().atMost(Waits.BOUND);
 
         String metrics = given().get("/q/metrics").then().extract().asString();
         String rows = metrics.lines().filter(l -> l.startsWith("mljobs_table_rows_estimate{table=\"ml_jobs\"}"))
@@ -123,7 +124,7 @@ class MonitoringTest {
         Logger logger = Logger.getLogger(Db.class.getName());
         logger.addHandler(capture);
         try {
-            db.query(NamedQuery.of("test.sleep", "SELECT pg_sleep($1)"), Tuple.of(0.15)).await().indefinitely();
+            db.query(NamedQuery.of("test.sleep", "SELECT pg_sleep($1)"), Tuple.of(0.15)).await().atMost(Waits.BOUND);
         } finally {
             logger.removeHandler(capture);
         }
@@ -183,7 +184,7 @@ class MonitoringTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "unknown", "RECENT", "recent; DROP TABLE ml_jobs", "pending' OR '1'='1"})
     void unknownExplainTypeIsBadRequest(String type) {
-        expectProblem(asAdmin().queryParam("query_type", type).get("/admin/explain").then(), 400);
+        expectProblem(asAdmin().queryParam("query_type", type).get("/admin/explain").then(), 400, "invalid-parameter");
     }
 
     @Test
@@ -196,10 +197,10 @@ class MonitoringTest {
                     IF attempt = 1 THEN RAISE EXCEPTION 'deadlock, as PostgreSQL reports it' USING ERRCODE = '40P01'; END IF;
                     RETURN attempt;
                 END $$
-                """).execute().await().indefinitely();
+                """).execute().await().atMost(Waits.BOUND);
         NamedQuery once = NamedQuery.of("test.conflict_once", "SELECT conflict_once() AS attempt");
 
-        long attempt = db.query(once, Tuple.tuple()).await().indefinitely().iterator().next().getLong("attempt");
+        long attempt = db.query(once, Tuple.tuple()).await().atMost(Waits.BOUND).iterator().next().getLong("attempt");
 
         assertEquals(2, attempt);
         assertEquals(1.0, registry.get("mljobs.db.conflicts").tag("query", "test.conflict_once").counter().count());
@@ -212,11 +213,11 @@ class MonitoringTest {
                 BEGIN
                     RAISE EXCEPTION 'could not serialize' USING ERRCODE = '40001';
                 END $$
-                """).execute().await().indefinitely();
+                """).execute().await().atMost(Waits.BOUND);
         NamedQuery always = NamedQuery.of("test.conflict_always", "SELECT conflict_always()");
 
         Throwable failure = db.query(always, Tuple.tuple()).onItem().<Throwable>transform(rows -> null)
-                .onFailure().recoverWithItem(e -> e).await().indefinitely();
+                .onFailure().recoverWithItem(e -> e).await().atMost(Waits.BOUND);
 
         assertTrue(Db.isTransientConflict(failure), String.valueOf(failure));
         assertEquals(3.0, registry.get("mljobs.db.conflicts").tag("query", "test.conflict_always").counter().count());

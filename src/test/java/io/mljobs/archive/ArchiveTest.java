@@ -1,5 +1,6 @@
 package io.mljobs.archive;
 
+import io.mljobs.testing.Waits;
 import static io.mljobs.testing.Admin.asAdmin;
 import static io.mljobs.testing.Problems.expectProblem;
 import static io.restassured.RestAssured.given;
@@ -138,7 +139,7 @@ class ArchiveTest {
                         SELECT pg_terminate_backend(pid) FROM pg_stat_activity
                          WHERE query LIKE 'WITH batch AS%' AND pid <> pg_backend_pid()) AS killed
                      WHERE state = 'running' AND archived > 0
-                    """).execute().await().indefinitely()) {
+                    """).execute().await().atMost(Waits.BOUND)) {
                 runId = run.getLong("id");
             }
             Thread.sleep(5);
@@ -179,7 +180,9 @@ class ArchiveTest {
             }
         }
         assertTrue(runId > 0, "the run's session was killed while it went");
-        assertEquals(500, reply.get(30, TimeUnit.SECONDS).status());
+        JsonHttp.Reply failedRun = reply.get(30, TimeUnit.SECONDS);
+        assertEquals(500, failedRun.status());
+        assertEquals("/problems/archive-failed", failedRun.body().path("type").asText());
 
         // Failed at once, not left running for the next run to find.
         Row run = one("SELECT state, archived, started_at FROM ml_archive_runs WHERE id = " + runId);
@@ -304,13 +307,13 @@ class ArchiveTest {
     @ValueSource(strings = {"days_old=0", "days_old=3651", "days_old=-1", "days_old=abc", "days_old=1.5",
         "batch_size=0", "batch_size=50001"})
     void badParametersAreBadRequests(String query) {
-        expectProblem(asAdmin().urlEncodingEnabled(false).post("/admin/archive-jobs?" + query).then(), 400);
+        expectProblem(asAdmin().urlEncodingEnabled(false).post("/admin/archive-jobs?" + query).then(), 400, "invalid-parameter");
     }
 
     @Test
     void unknownOrMalformedRunIdIsAProblem() {
-        expectProblem(asAdmin().get("/admin/archive-runs/999999").then(), 404);
-        expectProblem(asAdmin().get("/admin/archive-runs/abc").then(), 400).body("title", containsString("id"));
+        expectProblem(asAdmin().get("/admin/archive-runs/999999").then(), 404, "not-found");
+        expectProblem(asAdmin().get("/admin/archive-runs/abc").then(), 400, "invalid-parameter").body("title", containsString("id"));
     }
 
     private List<String> seed(int n, String status, String age) {
@@ -338,7 +341,7 @@ class ArchiveTest {
     private void assertCountsExact() {
         JsonNode stats = new JsonHttp(base).get("/jobs/stats").body();
         Map<String, Long> actual = new HashMap<>(Map.of("pending", 0L, "running", 0L, "completed", 0L, "failed", 0L));
-        for (Row row : pool.query("SELECT status, count(*) FROM ml_jobs GROUP BY status").execute().await().indefinitely()) {
+        for (Row row : pool.query("SELECT status, count(*) FROM ml_jobs GROUP BY status").execute().await().atMost(Waits.BOUND)) {
             actual.put(row.getString(0), row.getLong(1));
         }
         actual.forEach((status, n) -> assertEquals(n, stats.get("by_status").get(status).asLong(), status));

@@ -1,5 +1,6 @@
 package io.mljobs.archive;
 
+import io.mljobs.testing.Waits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.mljobs.testing.PostgresTestResource;
@@ -63,10 +64,10 @@ class ScheduledArchiveTest {
     }
 
     private long count(String sql) {
-        return pool.query(sql).execute().await().indefinitely().iterator().next().getLong(0);
+        return pool.query(sql).execute().await().atMost(Waits.BOUND).iterator().next().getLong(0);
     }
 
     private void sql(String sql) {
-        pool.query(sql).execute().await().indefinitely();
+        pool.query(sql).execute().await().atMost(Waits.BOUND);
     }
 }

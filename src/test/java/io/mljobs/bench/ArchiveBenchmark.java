@@ -1,5 +1,8 @@
 package io.mljobs.bench;
 
+import org.junit.jupiter.api.Timeout;
+import java.util.concurrent.TimeUnit;
+import io.mljobs.testing.Waits;
 import io.mljobs.job.JobRepository;
 import io.mljobs.testing.Admin;
 import io.mljobs.testing.PostgresTestResource;
@@ -36,6 +39,8 @@ import org.junit.jupiter.api.Test;
  * <pre>./mvnw test -Dtest=ArchiveBenchmark -Dbench.rows=1000000 [-Dbench.batch=5000]</pre>
  */
 @QuarkusTest
+// Loading and measuring ten million rows outlasts the 10 min bound every test has (pom.xml, surefire).
+@Timeout(value = 3, unit = TimeUnit.HOURS)
 @WithTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "label", value = "archive_bench"))
 class ArchiveBenchmark {
 
@@ -65,7 +70,7 @@ class ArchiveBenchmark {
     void run() throws Exception {
         int rows = Integer.getInteger("bench.rows", 1_000_000);
         for (int left = rows; left > 0; left -= 1_000_000) {
-            jobs.generate(Math.min(left, 1_000_000)).await().indefinitely();
+            jobs.generate(Math.min(left, 1_000_000)).await().atMost(Waits.BENCHMARK_BOUND);
         }
         sql("VACUUM ANALYZE ml_jobs");
         long eligible = count("SELECT count(*) FROM ml_jobs WHERE " + ELIGIBLE);
@@ -126,7 +131,7 @@ class ArchiveBenchmark {
         Row run;
         do {
             Thread.sleep(20);
-            run = pool.query("SELECT * FROM ml_archive_runs ORDER BY id DESC LIMIT 1").execute().await().indefinitely()
+            run = pool.query("SELECT * FROM ml_archive_runs ORDER BY id DESC LIMIT 1").execute().await().atMost(Waits.BENCHMARK_BOUND)
                     .iterator().next();
         } while ("running".equals(run.getString("state")));
         return run.getLong("archived");
@@ -138,7 +143,7 @@ class ArchiveBenchmark {
                         + ") SELECT " + JobRepository.ALL_COLUMNS + " FROM ml_jobs WHERE " + ELIGIBLE).execute()
                 .chain(inserted -> conn.query("DELETE FROM ml_jobs WHERE " + ELIGIBLE).execute()
                         .map(deleted -> (long) deleted.rowCount())))
-                .await().indefinitely();
+                .await().atMost(Waits.BENCHMARK_BOUND);
     }
 
     private Pass underLoad(boolean load, Archival archival) throws Exception {
@@ -163,7 +168,7 @@ class ArchiveBenchmark {
                     long id = 1 + ThreadLocalRandom.current().nextLong(maxId);
                     long started = System.nanoTime();
                     pool.preparedQuery("UPDATE ml_jobs SET result_label = 'relabelled' WHERE id = $1")
-                            .execute(Tuple.of(id)).await().indefinitely();
+                            .execute(Tuple.of(id)).await().atMost(Waits.BENCHMARK_BOUND);
                     slowestWriteMicros.accumulateAndGet((System.nanoTime() - started) / 1_000, Math::max);
                     writes.incrementAndGet();
                 }
@@ -176,7 +181,7 @@ class ArchiveBenchmark {
                               FROM pg_stat_activity
                              WHERE wait_event_type = 'Lock' AND datname = current_database()
                                AND query LIKE 'UPDATE ml_jobs SET result_label%'
-                            """).execute().await().indefinitely().iterator().next();
+                            """).execute().await().atMost(Waits.BENCHMARK_BOUND).iterator().next();
                     longestLockWaitMicros.accumulateAndGet(row.getLong(0), Math::max);
                     Thread.sleep(5);
                 }
@@ -241,11 +246,11 @@ class ArchiveBenchmark {
     }
 
     private long count(String sql) {
-        return pool.query(sql).execute().await().indefinitely().iterator().next().getLong(0);
+        return pool.query(sql).execute().await().atMost(Waits.BENCHMARK_BOUND).iterator().next().getLong(0);
     }
 
     private void sql(String sql) {
-        pool.query(sql).execute().await().indefinitely();
+        pool.query(sql).execute().await().atMost(Waits.BENCHMARK_BOUND);
     }
 
     private void line(String format, Object... args) {

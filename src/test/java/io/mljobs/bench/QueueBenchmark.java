@@ -1,5 +1,8 @@
 package io.mljobs.bench;
 
+import org.junit.jupiter.api.Timeout;
+import java.util.concurrent.TimeUnit;
+import io.mljobs.testing.Waits;
 import io.mljobs.job.JobRepository;
 import io.mljobs.stats.StatusCounts;
 import io.mljobs.testing.PostgresTestResource;
@@ -38,6 +41,8 @@ import org.junit.jupiter.api.Test;
  * The service runs in the same JVM as the load it measures, on the same 2 cores as PostgreSQL.
  */
 @QuarkusTest
+// Loading and measuring ten million rows outlasts the 10 min bound every test has (pom.xml, surefire).
+@Timeout(value = 3, unit = TimeUnit.HOURS)
 @WithTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "label", value = "bench"))
 class QueueBenchmark {
 
@@ -123,12 +128,12 @@ class QueueBenchmark {
             long started = System.nanoTime();
             // generate() in chunks keeps each statement's transition table modest.
             for (long left = rows - now; left > 0; left -= 1_000_000) {
-                jobs.generate((int) Math.min(left, 1_000_000)).await().indefinitely();
+                jobs.generate((int) Math.min(left, 1_000_000)).await().atMost(Waits.BENCHMARK_BOUND);
             }
             System.out.printf("filled to %,d rows in %.1f s%n", rows, (System.nanoTime() - started) / 1e9);
         }
         sql("VACUUM ANALYZE ml_jobs");
-        counts.compact().await().indefinitely();
+        counts.compact().await().atMost(Waits.BENCHMARK_BOUND);
     }
 
     private double insertRate() throws Exception {
@@ -247,11 +252,11 @@ class QueueBenchmark {
     }
 
     private void sql(String sql) {
-        pool.query(sql).execute().await().indefinitely();
+        pool.query(sql).execute().await().atMost(Waits.BENCHMARK_BOUND);
     }
 
     private long count() {
-        return pool.query("SELECT count(*) FROM ml_jobs").execute().await().indefinitely().iterator().next().getLong(0);
+        return pool.query("SELECT count(*) FROM ml_jobs").execute().await().atMost(Waits.BENCHMARK_BOUND).iterator().next().getLong(0);
     }
 
     private void line(String format, Object... args) {

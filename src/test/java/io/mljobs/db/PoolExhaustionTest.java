@@ -63,7 +63,7 @@ class PoolExhaustionTest {
         awaitSleepingBackends(2);
 
         long started = System.nanoTime();
-        expectProblem(given().get("/jobs/stats").then(), 503).header("Retry-After", notNullValue());
+        expectProblem(given().get("/jobs/stats").then(), 503, "database-unavailable").header("Retry-After", notNullValue());
         long waitedMs = (System.nanoTime() - started) / 1_000_000;
         assertTrue(waitedMs < 2_000, "answered after " + waitedMs + " ms");
 

@@ -61,10 +61,10 @@ class TimeoutsTest {
                 lock.execute("LOCK TABLE ml_jobs IN ACCESS EXCLUSIVE MODE");
                 long started = System.nanoTime();
                 expectProblem(given().contentType("application/json").body("{\"input_text\": \"x\"}").post("/jobs")
-                        .then(), 503).header("Retry-After", equalTo("1"))
+                        .then(), 503, "database-unavailable").header("Retry-After", equalTo("1"))
                         .body("type", equalTo("/problems/database-unavailable"));
                 long submitMs = (System.nanoTime() - started) / 1_000_000;
-                expectProblem(given().get("/jobs?limit=5").then(), 503);
+                expectProblem(given().get("/jobs?limit=5").then(), 503, "database-unavailable");
                 long waitedMs = (System.nanoTime() - started) / 1_000_000;
                 assertTrue(waitedMs < 3_000, "two requests took " + waitedMs + " ms (the first " + submitMs
                         + " ms) with a 0.5 s lock timeout");

@@ -1,5 +1,6 @@
 package io.mljobs.job;
 
+import io.mljobs.testing.Waits;
 import static io.mljobs.testing.Problems.expectProblem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -54,31 +55,37 @@ class BatchCreateTest {
         long before = count();
         expectProblem(given().contentType(ContentType.JSON)
                 .body("{\"jobs\": [{\"input_text\": \"ok\"}, {\"input_text\": \"ok\"}, {\"input_text\": \" \"}]}")
-                .post("/jobs/batch").then(), 400)
+                .post("/jobs/batch").then(), 400, "invalid-parameter")
                 .body("detail", containsString("jobs[2].input_text"));
         expectProblem(given().contentType(ContentType.JSON)
                 .body("{\"jobs\": [{\"input_text\": \"ok\"}, {\"input_text\": [1]}]}")
-                .post("/jobs/batch").then(), 400)
+                .post("/jobs/batch").then(), 400, "malformed-body")
                 .body("detail", containsString("jobs[1].input_text"));
         assertEquals(before, count(), "nothing inserted");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{}", "{\"jobs\": []}", "{\"jobs\": null}", "{\"jobs\": [null]}", "{\"jobs\": {}}", "[]"})
-    void emptyOrMalformedBatchIsBadRequest(String body) {
-        expectProblem(given().contentType(ContentType.JSON).body(body).post("/jobs/batch").then(), 400);
+    @ValueSource(strings = {"{}", "{\"jobs\": []}", "{\"jobs\": null}", "{\"jobs\": [null]}"})
+    void emptyBatchIsAnInvalidParameter(String body) {
+        expectProblem(given().contentType(ContentType.JSON).body(body).post("/jobs/batch").then(), 400, "invalid-parameter");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"jobs\": {}}", "[]"})
+    void batchOfTheWrongShapeIsAMalformedBody(String body) {
+        expectProblem(given().contentType(ContentType.JSON).body(body).post("/jobs/batch").then(), 400, "malformed-body");
     }
 
     @Test
     void batchOverAThousandIsBadRequest() {
         String body = IntStream.range(0, 1_001).mapToObj(i -> "{\"input_text\": \"x\"}")
                 .collect(Collectors.joining(", ", "{\"jobs\": [", "]}"));
-        expectProblem(given().contentType(ContentType.JSON).body(body).post("/jobs/batch").then(), 400)
+        expectProblem(given().contentType(ContentType.JSON).body(body).post("/jobs/batch").then(), 400, "invalid-parameter")
                 .body("detail", containsString("1 to 1000"));
     }
 
     private long count() {
-        return pool.query("SELECT count(*) FROM ml_jobs").execute().await().indefinitely().iterator().next()
+        return pool.query("SELECT count(*) FROM ml_jobs").execute().await().atMost(Waits.BOUND).iterator().next()
                 .getLong(0);
     }
 }

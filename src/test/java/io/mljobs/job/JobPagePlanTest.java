@@ -1,5 +1,6 @@
 package io.mljobs.job;
 
+import io.mljobs.testing.Waits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,8 +51,8 @@ class JobPagePlanTest {
 
     @BeforeAll
     void seed() {
-        jobs.generate(50_000).await().indefinitely();
-        pool.query("ANALYZE ml_jobs").execute().await().indefinitely();
+        jobs.generate(50_000).await().atMost(Waits.BOUND);
+        pool.query("ANALYZE ml_jobs").execute().await().atMost(Waits.BOUND);
     }
 
     static Stream<Arguments> variants() {
@@ -118,7 +119,7 @@ class JobPagePlanTest {
             return executions.chain(() -> connection.preparedQuery(
                     "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1")
                     .execute(Tuple.of(query.sql())));
-        }).await().indefinitely().iterator().next();
+        }).await().atMost(Waits.BOUND).iterator().next();
         assertTrue(plans.getLong("generic_plans") >= 5, "generic " + plans.getLong("generic_plans")
                 + ", custom " + plans.getLong("custom_plans"));
     }

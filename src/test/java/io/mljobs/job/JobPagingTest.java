@@ -1,5 +1,6 @@
 package io.mljobs.job;
 
+import io.mljobs.testing.Waits;
 import static io.mljobs.testing.Problems.expectProblem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -63,7 +64,7 @@ class JobPagingTest {
                        (ARRAY['pending', 'running', 'completed', 'failed'])[1 + g %% 4],
                        timestamptz '2020-01-01 00:00:00+00' + ((g - 1) / %d) * interval '1 hour'
                   FROM generate_series(1, %d) AS g
-                """.formatted(PER_TIMESTAMP, JOBS)).execute().await().indefinitely();
+                """.formatted(PER_TIMESTAMP, JOBS)).execute().await().atMost(Waits.BOUND);
     }
 
     static Stream<Arguments> walks() {
@@ -124,7 +125,7 @@ class JobPagingTest {
 
     @Test
     void jobUuidCursorOfUnknownJobIsBadRequest() {
-        expectProblem(given().queryParam("cursor", "3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a3b").get("/jobs").then(), 400)
+        expectProblem(given().queryParam("cursor", "3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a3b").get("/jobs").then(), 400, "invalid-parameter")
                 .body("detail", containsString("does not exist"));
     }
 
@@ -162,7 +163,7 @@ class JobPagingTest {
         "created_after=yesterday", "created_after=2026-13-01", "created_before=2026-01-01T25:00:00Z",
         "created_after=2026-02-01&created_before=2026-01-01", "order=sideways", "order=DESC"})
     void badListingParameterIsBadRequest(String query) {
-        expectProblem(given().urlEncodingEnabled(false).get("/jobs?" + query).then(), 400);
+        expectProblem(given().urlEncodingEnabled(false).get("/jobs?" + query).then(), 400, "invalid-parameter");
     }
 
     @Test
@@ -172,7 +173,7 @@ class JobPagingTest {
         String tampered = cursor.substring(0, 10) + flipped + cursor.substring(11);
         for (String bad : List.of(cursor.substring(0, cursor.length() - 3), cursor.substring(0, 5), tampered,
                 cursor + "AAAA")) {
-            expectProblem(given().queryParam("cursor", bad).get("/jobs").then(), 400)
+            expectProblem(given().queryParam("cursor", bad).get("/jobs").then(), 400, "invalid-parameter")
                     .body("title", containsString("cursor"));
         }
     }
@@ -180,7 +181,7 @@ class JobPagingTest {
     @Test
     void cursorWithTheOtherOrderIsBadRequest() {
         String descCursor = page(Map.of("limit", "1")).getString("pagination.next_cursor");
-        expectProblem(given().queryParam("cursor", descCursor).queryParam("order", "asc").get("/jobs").then(), 400);
+        expectProblem(given().queryParam("cursor", descCursor).queryParam("order", "asc").get("/jobs").then(), 400, "invalid-parameter");
     }
 
     private List<String> walk(Map<String, String> filter, String order, int limit, int expectedJobs) {
@@ -246,7 +247,7 @@ class JobPagingTest {
                 + ", id " + order;
         List<String> uuids = new ArrayList<>();
         for (Row row : pool.preparedQuery(sql).execute(Tuple.from(args))
-                .await().indefinitely()) {
+                .await().atMost(Waits.BOUND)) {
             uuids.add(row.getString(0));
         }
         assertTrue(filter.isEmpty() || !uuids.isEmpty() || filter.containsKey("created_after"), "oracle found rows");

@@ -49,34 +49,39 @@ class JobResourceTest {
 
     @Test
     void unknownJobIsNotFoundProblem() {
-        expectProblem(given().when().get("/jobs/3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a3b").then(), 404)
+        expectProblem(given().when().get("/jobs/3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a3b").then(), 404, "not-found")
                 .body("detail", containsString("3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a3b"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"not-a-uuid", "3f2b8c1e-9d4a-4f6b-8e2a", "1-1-1-1-1", "3f2b8c1e9d4a4f6b8e2a1c5d7e9f0a3b"})
     void malformedJobUuidIsBadRequest(String jobUuid) {
-        expectProblem(given().when().get("/jobs/" + jobUuid).then(), 400)
+        expectProblem(given().when().get("/jobs/" + jobUuid).then(), 400, "invalid-parameter")
                 .body("detail", containsString("job_uuid"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"input_text\": ", "not json", "[1, 2]", "{}", "{\"input_text\": null}",
-        "{\"input_text\": \"\"}", "{\"input_text\": \"   \"}", "{\"input_text\": {\"a\": 1}}"})
-    void badSubmissionIsBadRequest(String body) {
-        expectProblem(given().contentType(ContentType.JSON).body(body).when().post("/jobs").then(), 400);
+    @ValueSource(strings = {"{}", "{\"input_text\": null}", "{\"input_text\": \"\"}", "{\"input_text\": \"   \"}"})
+    void submissionWithoutInputIsAnInvalidParameter(String body) {
+        expectProblem(given().contentType(ContentType.JSON).body(body).when().post("/jobs").then(), 400, "invalid-parameter");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"input_text\": ", "not json", "[1, 2]", "{\"input_text\": {\"a\": 1}}"})
+    void submissionThatIsNotAJobIsAMalformedBody(String body) {
+        expectProblem(given().contentType(ContentType.JSON).body(body).when().post("/jobs").then(), 400, "malformed-body");
     }
 
     @Test
     void emptyBodyIsBadRequest() {
-        expectProblem(given().contentType(ContentType.JSON).when().post("/jobs").then(), 400);
+        expectProblem(given().contentType(ContentType.JSON).when().post("/jobs").then(), 400, "invalid-parameter");
     }
 
     @Test
     void inputOverTheCapIsBadRequest() {
         String tooLong = "x".repeat(10_001);
         expectProblem(given().contentType(ContentType.JSON).body("{\"input_text\": \"" + tooLong + "\"}")
-                .when().post("/jobs").then(), 400)
+                .when().post("/jobs").then(), 400, "invalid-parameter")
                 .body("detail", containsString("at most 10000"));
     }
 
@@ -88,12 +93,12 @@ class JobResourceTest {
 
     @Test
     void wrongContentTypeIsUnsupportedMediaType() {
-        expectProblem(given().contentType(ContentType.TEXT).body("input_text=x").when().post("/jobs").then(), 415);
+        expectProblem(given().contentType(ContentType.TEXT).body("input_text=x").when().post("/jobs").then(), 415, "unsupported-media-type");
     }
 
     @Test
     void unknownPathIsNotFoundProblem() {
-        expectProblem(given().when().get("/nothing-here").then(), 404);
+        expectProblem(given().when().get("/nothing-here").then(), 404, "not-found");
     }
 
 }

@@ -1,5 +1,6 @@
 package io.mljobs.migration;
 
+import io.mljobs.testing.Waits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,7 +52,7 @@ class MigrationOnPopulatedTableTest {
                 SELECT c.relname, i.indisvalid
                   FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
                  WHERE i.indrelid = 'ml_jobs'::regclass
-                """).execute().await().indefinitely()) {
+                """).execute().await().atMost(Waits.BOUND)) {
             valid.put(row.getString(0), row.getBoolean(1));
         }
         for (String index : new String[] {"ml_jobs_created_at_id_idx", "ml_jobs_status_created_at_id_idx",
@@ -59,7 +60,7 @@ class MigrationOnPopulatedTableTest {
             assertEquals(Boolean.TRUE, valid.get(index), index + " in " + valid);
         }
         long rows = pool.query("SELECT count(*) FROM ml_jobs WHERE input_text LIKE 'prefilled %'").execute()
-                .await().indefinitely().iterator().next().getLong(0);
+                .await().atMost(Waits.BOUND).iterator().next().getLong(0);
         assertEquals(20_000, rows);
     }
 

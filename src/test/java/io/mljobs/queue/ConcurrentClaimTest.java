@@ -1,5 +1,6 @@
 package io.mljobs.queue;
 
+import io.mljobs.testing.Waits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,7 +39,7 @@ class ConcurrentClaimTest {
     @Test
     void concurrentClaimersGetDistinctJobsAndTogetherAllOfThem() throws Exception {
         pool.query("INSERT INTO ml_jobs (input_text) SELECT 'claim me ' || g FROM generate_series(1, " + JOBS + ") g")
-                .execute().await().indefinitely();
+                .execute().await().atMost(Waits.BOUND);
         JsonHttp http = new JsonHttp(base);
 
         ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
@@ -71,7 +72,7 @@ class ConcurrentClaimTest {
         assertEquals(all.size(), distinct.size(), "no job claimed twice");
         assertEquals(JOBS, distinct.size(), "every job claimed");
         long running = pool.query("SELECT count(*) FROM ml_jobs WHERE status = 'running'").execute()
-                .await().indefinitely().iterator().next().getLong(0);
+                .await().atMost(Waits.BOUND).iterator().next().getLong(0);
         assertEquals(JOBS, running);
     }
 }

@@ -1,5 +1,6 @@
 package io.mljobs.queue;
 
+import io.mljobs.testing.Waits;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -33,7 +34,7 @@ class LeaseExpiryTest {
         String alive = jobs.get(1);
         // The worker of `silent` was last heard of 11 minutes ago: past the 10-minute lease.
         pool.preparedQuery("UPDATE ml_jobs SET heartbeat_at = now() - interval '11 minutes' WHERE job_uuid = $1")
-                .execute(Tuple.of(UUID.fromString(silent))).await().indefinitely();
+                .execute(Tuple.of(UUID.fromString(silent))).await().atMost(Waits.BOUND);
 
         JsonPath job = null;
         for (int tries = 0; tries < 100; tries++) {

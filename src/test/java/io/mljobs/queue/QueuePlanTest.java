@@ -1,5 +1,6 @@
 package io.mljobs.queue;
 
+import io.mljobs.testing.Waits;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,8 +39,8 @@ class QueuePlanTest {
 
     @BeforeAll
     void seed() {
-        jobs.generate(50_000).await().indefinitely();
-        pool.query("ANALYZE ml_jobs").execute().await().indefinitely();
+        jobs.generate(50_000).await().atMost(Waits.BOUND);
+        pool.query("ANALYZE ml_jobs").execute().await().atMost(Waits.BOUND);
     }
 
     @Test

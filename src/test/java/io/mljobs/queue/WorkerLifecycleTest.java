@@ -83,22 +83,22 @@ class WorkerLifecycleTest {
     void onlyARunningJobCanFinish() {
         String done = submitAndClaim("w");
         complete(done, "{}").statusCode(200);
-        expectProblem(complete(done, "{}"), 409).body("detail", containsString("is completed"));
-        expectProblem(fail(done, "{\"error\": \"x\"}"), 409);
+        expectProblem(complete(done, "{}"), 409, "invalid-transition").body("detail", containsString("is completed"));
+        expectProblem(fail(done, "{\"error\": \"x\"}"), 409, "invalid-transition");
 
         String failed = submitAndClaim("w");
         fail(failed, "{\"error\": \"x\"}").statusCode(200);
-        expectProblem(complete(failed, "{}"), 409).body("detail", containsString("is failed"));
+        expectProblem(complete(failed, "{}"), 409, "invalid-transition").body("detail", containsString("is failed"));
 
         String pending = submit("p").get(0);
-        expectProblem(complete(pending, "{}"), 409).body("detail", containsString("is pending"));
-        expectProblem(fail(pending, "{\"error\": \"x\"}"), 409);
+        expectProblem(complete(pending, "{}"), 409, "invalid-transition").body("detail", containsString("is pending"));
+        expectProblem(fail(pending, "{\"error\": \"x\"}"), 409, "invalid-transition");
     }
 
     @Test
     void anotherWorkersReportIsAConflict() {
         String job = submitAndClaim("owner");
-        expectProblem(complete(job, "{\"worker_id\": \"intruder\"}"), 409)
+        expectProblem(complete(job, "{\"worker_id\": \"intruder\"}"), 409, "invalid-transition")
                 .body("detail", containsString("another worker"));
         complete(job, "{\"worker_id\": \"owner\"}").statusCode(200);
     }
@@ -106,25 +106,37 @@ class WorkerLifecycleTest {
     @Test
     void unknownJobIsNotFoundAndMalformedUuidIsBadRequest() {
         String unknown = "3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a3b";
-        expectProblem(complete(unknown, "{}"), 404);
-        expectProblem(fail(unknown, "{\"error\": \"x\"}"), 404);
+        expectProblem(complete(unknown, "{}"), 404, "not-found");
+        expectProblem(fail(unknown, "{\"error\": \"x\"}"), 404, "not-found");
         expectProblem(given().contentType(ContentType.JSON).body("{}").post("/jobs/" + unknown + "/heartbeat").then(),
-                404);
-        expectProblem(complete("nope", "{}"), 400);
-        expectProblem(given().contentType(ContentType.JSON).body("{}").post("/jobs/nope/heartbeat").then(), 400);
+                404, "not-found");
+        expectProblem(complete("nope", "{}"), 400, "invalid-parameter");
+        expectProblem(given().contentType(ContentType.JSON).body("{}").post("/jobs/nope/heartbeat").then(), 400, "invalid-parameter");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{}", "{\"error\": \"\"}", "{\"error\": 5, \"worker_id\": []}", "not json"})
-    void failWithoutAnErrorIsBadRequest(String body) {
-        expectProblem(fail(submitAndClaim("w"), body), 400);
+    @ValueSource(strings = {"{}", "{\"error\": \"\"}"})
+    void failWithoutAnErrorIsAnInvalidParameter(String body) {
+        expectProblem(fail(submitAndClaim("w"), body), 400, "invalid-parameter");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"error\": 5, \"worker_id\": []}", "not json"})
+    void failReportThatIsNotOneIsAMalformedBody(String body) {
+        expectProblem(fail(submitAndClaim("w"), body), 400, "malformed-body");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"{}", "{\"worker_id\": \"\"}", "{\"worker_id\": \"w\", \"limit\": 0}",
-        "{\"worker_id\": \"w\", \"limit\": 101}", "{\"worker_id\": \"w\", \"limit\": \"many\"}", "[]", "garbage"})
-    void badClaimIsBadRequest(String body) {
-        expectProblem(given().contentType(ContentType.JSON).body(body).post("/jobs/claim").then(), 400);
+        "{\"worker_id\": \"w\", \"limit\": 101}"})
+    void claimOutsideItsRulesIsAnInvalidParameter(String body) {
+        expectProblem(given().contentType(ContentType.JSON).body(body).post("/jobs/claim").then(), 400, "invalid-parameter");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"worker_id\": \"w\", \"limit\": \"many\"}", "[]", "garbage"})
+    void claimThatIsNotOneIsAMalformedBody(String body) {
+        expectProblem(given().contentType(ContentType.JSON).body(body).post("/jobs/claim").then(), 400, "malformed-body");
     }
 
     @Test
@@ -137,10 +149,10 @@ class WorkerLifecycleTest {
         assertEquals(Duration.ofMinutes(10), Duration.between(beat, Instant.parse(lease.getString("lease_expires_at"))));
 
         expectProblem(given().contentType(ContentType.JSON).body("{\"worker_id\": \"other\"}")
-                .post("/jobs/" + job + "/heartbeat").then(), 409);
+                .post("/jobs/" + job + "/heartbeat").then(), 409, "invalid-transition");
         String pending = submit("p").get(0);
         expectProblem(given().contentType(ContentType.JSON).body("{}").post("/jobs/" + pending + "/heartbeat").then(),
-                409);
+                409, "invalid-transition");
     }
 
     @Test
@@ -171,16 +183,19 @@ class WorkerLifecycleTest {
     @Test
     void badResultNamesItsIndexAndAppliesNothing() {
         String job = submitAndClaim("w");
-        String[] bodies = {
-            "{\"results\": [{\"job_uuid\": \"%s\", \"status\": \"completed\"}, {\"job_uuid\": \"%s\"}]}",
-            "{\"results\": [{\"job_uuid\": \"%s\", \"status\": \"completed\"}, {\"job_uuid\": \"%s\", \"status\": \"failed\"}]}",
-            "{\"results\": [{\"job_uuid\": \"%s\", \"status\": \"completed\"}, {\"job_uuid\": \"bad-%s\", \"status\": \"completed\"}]}",
+        String[][] bodiesAndTypes = {
+            {"{\"results\": [{\"job_uuid\": \"%s\", \"status\": \"completed\"}, {\"job_uuid\": \"%s\"}]}",
+                "invalid-parameter"},
+            {"{\"results\": [{\"job_uuid\": \"%s\", \"status\": \"completed\"}, {\"job_uuid\": \"%s\", \"status\": \"failed\"}]}",
+                "invalid-parameter"},
+            {"{\"results\": [{\"job_uuid\": \"%s\", \"status\": \"completed\"}, {\"job_uuid\": \"bad-%s\", \"status\": \"completed\"}]}",
+                "malformed-body"},
         };
-        for (String body : bodies) {
-            expectProblem(given().contentType(ContentType.JSON).body(body.formatted(job, job)).post("/jobs/results")
-                    .then(), 400).body("detail", containsString("results[1]"));
+        for (String[] body : bodiesAndTypes) {
+            expectProblem(given().contentType(ContentType.JSON).body(body[0].formatted(job, job)).post("/jobs/results")
+                    .then(), 400, body[1]).body("detail", containsString("results[1]"));
         }
-        expectProblem(given().contentType(ContentType.JSON).body("{\"results\": []}").post("/jobs/results").then(), 400);
+        expectProblem(given().contentType(ContentType.JSON).body("{\"results\": []}").post("/jobs/results").then(), 400, "invalid-parameter");
         given().get("/jobs/" + job).then().body("status", equalTo("running"));
     }
 

@@ -53,9 +53,9 @@ class JobApiAccessTest {
     @ParameterizedTest
     @ValueSource(strings = {"GET /jobs", "GET /jobs/stats", "GET /jobs/" + UNKNOWN})
     void readingNeedsRoleReader(String endpoint) {
-        expectProblem(call(endpoint, given(), null).then(), 401).header("WWW-Authenticate", containsString("Basic"));
-        expectProblem(call(endpoint, as("submitter"), null).then(), 403);
-        expectProblem(call(endpoint, as("worker-a"), null).then(), 403);
+        expectProblem(call(endpoint, given(), null).then(), 401, "unauthorized").header("WWW-Authenticate", containsString("Basic"));
+        expectProblem(call(endpoint, as("submitter"), null).then(), 403, "forbidden");
+        expectProblem(call(endpoint, as("worker-a"), null).then(), 403, "forbidden");
         call(endpoint, as("reader"), null).then().statusCode(anyOf(is(200), is(404)));
     }
 
@@ -63,9 +63,9 @@ class JobApiAccessTest {
     @ValueSource(strings = {"POST /jobs|{\"input_text\": \"x\"}", "POST /jobs/batch|{\"jobs\": [{\"input_text\": \"x\"}]}"})
     void submittingNeedsRoleSubmitter(String endpointAndBody) {
         String[] parts = endpointAndBody.split("\\|", 2);
-        expectProblem(call(parts[0], given(), parts[1]).then(), 401);
-        expectProblem(call(parts[0], as("reader"), parts[1]).then(), 403);
-        expectProblem(call(parts[0], as("worker-a"), parts[1]).then(), 403);
+        expectProblem(call(parts[0], given(), parts[1]).then(), 401, "unauthorized");
+        expectProblem(call(parts[0], as("reader"), parts[1]).then(), 403, "forbidden");
+        expectProblem(call(parts[0], as("worker-a"), parts[1]).then(), 403, "forbidden");
         call(parts[0], as("submitter"), parts[1]).then().statusCode(201);
     }
 
@@ -75,9 +75,9 @@ class JobApiAccessTest {
         "POST /jobs/results|{\"results\": [{\"job_uuid\": \"" + UNKNOWN + "\", \"status\": \"completed\"}]}"})
     void workerOperationsNeedRoleWorker(String endpointAndBody) {
         String[] parts = endpointAndBody.split("\\|", 2);
-        expectProblem(call(parts[0], given(), parts[1]).then(), 401);
-        expectProblem(call(parts[0], as("reader"), parts[1]).then(), 403);
-        expectProblem(call(parts[0], as("submitter"), parts[1]).then(), 403);
+        expectProblem(call(parts[0], given(), parts[1]).then(), 401, "unauthorized");
+        expectProblem(call(parts[0], as("reader"), parts[1]).then(), 403, "forbidden");
+        expectProblem(call(parts[0], as("submitter"), parts[1]).then(), 403, "forbidden");
         // Past the role check: claim answers 200, an unknown job 404 (200 with not_found for results).
         call(parts[0], as("worker-a"), parts[1]).then().statusCode(anyOf(is(200), is(404)));
     }
@@ -106,7 +106,7 @@ class JobApiAccessTest {
         as("worker-b").contentType(ContentType.JSON).body(results).post("/jobs/results").then().statusCode(200)
                 .body("results[0].outcome", equalTo("conflict")).body("results[0].status", equalTo("running"));
         expectProblem(as("worker-b").contentType(ContentType.JSON).body("{\"results\": [{\"job_uuid\": \"" + batchJob
-                + "\", \"status\": \"completed\", \"worker_id\": \"worker-a\"}]}").post("/jobs/results").then(), 403)
+                + "\", \"status\": \"completed\", \"worker_id\": \"worker-a\"}]}").post("/jobs/results").then(), 403, "worker-id-mismatch")
                 .body("title", equalTo("Forbidden")).body("detail", containsString("results[0].worker_id"));
         as("worker-a").contentType(ContentType.JSON).body(results).post("/jobs/results").then().statusCode(200)
                 .body("results[0].outcome", equalTo("completed"));
@@ -119,7 +119,7 @@ class JobApiAccessTest {
     void aClaimRecordsTheUserAndRefusesAnotherName() {
         submit("named");
         expectProblem(as("worker-a").contentType(ContentType.JSON).body("{\"worker_id\": \"worker-b\", \"limit\": 100}")
-                .post("/jobs/claim").then(), 403).body("type", equalTo("/problems/worker-id-mismatch"));
+                .post("/jobs/claim").then(), 403, "worker-id-mismatch");
         List<String> workers = as("worker-a").contentType(ContentType.JSON)
                 .body("{\"worker_id\": \"worker-a\", \"limit\": 100}").post("/jobs/claim").then().statusCode(200)
                 .extract().jsonPath().getList("jobs.worker_id");
@@ -129,7 +129,7 @@ class JobApiAccessTest {
 
     @Test
     void adminEndpointsStillNeedRoleAdmin() {
-        expectProblem(as("reader").get("/admin/archive-runs").then(), 403);
+        expectProblem(as("reader").get("/admin/archive-runs").then(), 403, "forbidden");
         given().auth().preemptive().basic("admin", "test-admin").get("/admin/archive-runs").then().statusCode(200);
     }
 

@@ -33,21 +33,21 @@ class LoginThrottleTest {
     void tenFailuresThrottleTheAddressUntilTheWindowPasses() throws InterruptedException {
         for (int i = 0; i < 10; i++) {
             expectProblem(given().auth().preemptive().basic(Admin.USER, "wrong-" + i).get("/admin/archive-runs").then(),
-                    401);
+                    401, "unauthorized");
         }
         String retryAfter = expectProblem(given().auth().preemptive().basic(Admin.USER, "wrong-11")
-                .get("/admin/archive-runs").then(), 429)
+                .get("/admin/archive-runs").then(), 429, "too-many-failed-logins")
                 .body("type", equalTo("/problems/too-many-failed-logins"))
                 .extract().header("Retry-After");
         int seconds = Integer.parseInt(retryAfter);
         assertTrue(seconds >= 1 && seconds <= 8, retryAfter);
         // The right password does not help while throttled; a request without credentials is not throttled.
-        expectProblem(Admin.asAdmin().get("/admin/archive-runs").then(), 429);
+        expectProblem(Admin.asAdmin().get("/admin/archive-runs").then(), 429, "too-many-failed-logins");
         given().get("/jobs/stats").then().statusCode(200);
 
         Thread.sleep(seconds * 1_000L + 200);
         Admin.asAdmin().get("/admin/archive-runs").then().statusCode(200);
         // The count starts over: one more failure is a 401 again, not a 429.
-        expectProblem(given().auth().preemptive().basic(Admin.USER, "wrong").get("/admin/archive-runs").then(), 401);
+        expectProblem(given().auth().preemptive().basic(Admin.USER, "wrong").get("/admin/archive-runs").then(), 401, "unauthorized");
     }
 }

@@ -1,5 +1,6 @@
 package io.mljobs.stats;
 
+import io.mljobs.testing.Waits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,7 +55,7 @@ class StatusCountsTest {
                   FROM unnest(ARRAY[interval '23 hours 59 minutes', interval '24 hours 1 minute',
                                     interval '2 hours', interval '25 hours 30 minutes', interval '-5 minutes',
                                     interval '40 days']) AS offs
-                """).execute().await().indefinitely();
+                """).execute().await().atMost(Waits.BOUND);
         JsonHttp http = new JsonHttp(base);
         ExecutorService pool8 = Executors.newFixedThreadPool(6);
         List<Callable<Void>> work = new ArrayList<>();
@@ -94,13 +95,13 @@ class StatusCountsTest {
                         DELETE FROM ml_jobs WHERE id IN (
                             SELECT id FROM ml_jobs WHERE status IN ('completed', 'failed') AND input_text <> 'edge'
                              ORDER BY id LIMIT 10)
-                        """).execute().await().indefinitely();
+                        """).execute().await().atMost(Waits.BOUND);
             }
             return null;
         });
         work.add(() -> {
             for (int i = 0; i < 20; i++) {
-                counts.compact().await().indefinitely();
+                counts.compact().await().atMost(Waits.BOUND);
                 Thread.sleep(20);
             }
             return null;
@@ -112,7 +113,7 @@ class StatusCountsTest {
 
         JsonNode stats = http.get("/jobs/stats").body();
         Map<String, Long> actual = new HashMap<>(Map.of("pending", 0L, "running", 0L, "completed", 0L, "failed", 0L));
-        for (Row row : pool.query("SELECT status, count(*) FROM ml_jobs GROUP BY status").execute().await().indefinitely()) {
+        for (Row row : pool.query("SELECT status, count(*) FROM ml_jobs GROUP BY status").execute().await().atMost(Waits.BOUND)) {
             actual.put(row.getString(0), row.getLong(1));
         }
         Map<String, Long> reported = new HashMap<>();
@@ -123,7 +124,7 @@ class StatusCountsTest {
 
         OffsetDateTime asOf = OffsetDateTime.parse(stats.get("as_of").asText());
         long last24 = pool.preparedQuery("SELECT count(*) FROM ml_jobs WHERE created_at >= $1::timestamptz - interval '24 hours'")
-                .execute(Tuple.of(asOf)).await().indefinitely().iterator().next().getLong(0);
+                .execute(Tuple.of(asOf)).await().atMost(Waits.BOUND).iterator().next().getLong(0);
         assertEquals(last24, stats.get("last_24_hours").asLong());
     }
 
@@ -134,9 +135,9 @@ class StatusCountsTest {
                 INSERT INTO ml_jobs (input_text, status, created_at)
                 SELECT 'edge-minutes', 'pending', now() - interval '24 hours' + k * interval '61 seconds' + interval '0.5 seconds'
                   FROM generate_series(-5, 65) AS k
-                """).execute().await().indefinitely();
+                """).execute().await().atMost(Waits.BOUND);
         assertLast24HoursExact();
-        counts.compact().await().indefinitely();
+        counts.compact().await().atMost(Waits.BOUND);
         assertLast24HoursExact();
     }
 
@@ -144,17 +145,17 @@ class StatusCountsTest {
         JsonNode stats = new JsonHttp(base).get("/jobs/stats").body();
         OffsetDateTime asOf = OffsetDateTime.parse(stats.get("as_of").asText());
         long last24 = pool.preparedQuery("SELECT count(*) FROM ml_jobs WHERE created_at >= $1::timestamptz - interval '24 hours'")
-                .execute(Tuple.of(asOf)).await().indefinitely().iterator().next().getLong(0);
+                .execute(Tuple.of(asOf)).await().atMost(Waits.BOUND).iterator().next().getLong(0);
         assertEquals(last24, stats.get("last_24_hours").asLong());
     }
 
     @Test
     void countsSurviveCompaction() {
         JsonNode before = new JsonHttp(base).get("/jobs/stats").body();
-        counts.compact().await().indefinitely();
+        counts.compact().await().atMost(Waits.BOUND);
         JsonNode after = new JsonHttp(base).get("/jobs/stats").body();
         assertEquals(before.get("by_status"), after.get("by_status"));
-        long slots = pool.query("SELECT count(*) FROM ml_job_counts WHERE slot <> 0").execute().await().indefinitely()
+        long slots = pool.query("SELECT count(*) FROM ml_job_counts WHERE slot <> 0").execute().await().atMost(Waits.BOUND)
                 .iterator().next().getLong(0);
         assertEquals(0, slots);
     }

@@ -30,7 +30,7 @@ public final class Plans {
                 .call(() -> conn.query("DEALLOCATE " + name).execute())
                 .call(() -> conn.query("RESET plan_cache_mode").execute()))
                 .map(rows -> ((JsonArray) rows.iterator().next().getValue(0)).getJsonObject(0).getJsonObject("Plan"))
-                .await().indefinitely();
+                .await().atMost(Waits.BOUND);
     }
 
     /** The plan's nodes, depth first. */

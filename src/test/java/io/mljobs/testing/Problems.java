@@ -13,11 +13,12 @@ public final class Problems {
     private Problems() {
     }
 
-    public static ValidatableResponse expectProblem(ValidatableResponse response, int status) {
+    /** The response is a problem of exactly this status and type ({@code /problems/<slug>}). */
+    public static ValidatableResponse expectProblem(ValidatableResponse response, int status, String slug) {
         return response.statusCode(status)
                 .contentType("application/problem+json")
                 .body("status", equalTo(status))
-                .body("type", notNullValue())
+                .body("type", equalTo("/problems/" + slug))
                 .body("title", notNullValue())
                 .body("detail", notNullValue())
                 .body("detail", not(containsString("Exception")))
