@@ -1,20 +1,22 @@
 package io.mljobs.admin;
 
-import io.mljobs.db.Admission;
-import io.mljobs.db.Db;
-import io.mljobs.db.NamedQuery;
-import io.mljobs.db.Workload;
-
-import io.smallrye.health.api.AsyncHealthCheck;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
+
+import io.mljobs.db.Admission;
+import io.mljobs.db.Db;
+import io.mljobs.db.NamedQuery;
+import io.mljobs.db.Workload;
+import io.smallrye.health.api.AsyncHealthCheck;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Readiness: PostgreSQL answers a ping (on the background pool, so that a burst of API requests

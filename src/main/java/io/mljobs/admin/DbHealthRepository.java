@@ -1,16 +1,17 @@
 package io.mljobs.admin;
 
-import io.mljobs.db.Db;
-import io.mljobs.db.NamedQuery;
-
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.mljobs.db.Db;
+import io.mljobs.db.NamedQuery;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Reads the database's own statistics about the service's tables. Every query here reads catalog
@@ -126,11 +127,11 @@ public class DbHealthRepository {
     public Uni<Map<String, Object>> topStatements() {
         return db.query(HAS_STATEMENTS, Tuple.tuple()).chain(present -> {
             if (!present.iterator().next().getBoolean("present")) {
-                return Uni.createFrom().item(Map.<String, Object>of("available", false, "reason",
+                return Uni.createFrom().item(Map.<String, Object> of("available", false, "reason",
                         "the pg_stat_statements extension is not installed in this database"));
             }
             return rows(TOP_STATEMENTS, Tuple.tuple())
-                    .map(top -> Map.<String, Object>of("available", true, "statements", top))
+                    .map(top -> Map.<String, Object> of("available", true, "statements", top))
                     .onFailure().recoverWithItem(failure -> Map.of("available", false, "reason",
                             String.valueOf(failure.getMessage())));
         });

@@ -1,23 +1,26 @@
 package io.mljobs.admin;
 
-import io.mljobs.api.Params;
-import io.mljobs.api.Problem;
-import io.mljobs.api.ProblemException;
-import io.smallrye.mutiny.Uni;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
+
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestQuery;
+
+import io.mljobs.api.Params;
+import io.mljobs.api.Problem;
+import io.mljobs.api.ProblemException;
+import io.smallrye.mutiny.Uni;
 
 /** Plans of the service's own queries on demand, for operators without a database shell. */
 @Path("/admin/explain")

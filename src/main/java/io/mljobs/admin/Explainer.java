@@ -1,17 +1,5 @@
 package io.mljobs.admin;
 
-import io.mljobs.db.Db;
-import io.mljobs.db.NamedQuery;
-
-import io.mljobs.job.JobRepository;
-import io.mljobs.job.PageRequest;
-import io.mljobs.job.Position;
-import io.mljobs.stats.StatusCounts;
-import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
@@ -23,6 +11,19 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.mljobs.db.Db;
+import io.mljobs.db.NamedQuery;
+import io.mljobs.job.JobRepository;
+import io.mljobs.job.PageRequest;
+import io.mljobs.job.Position;
+import io.mljobs.stats.StatusCounts;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Tuple;
+
 /**
  * {@code EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)} of the service's own read queries, with arguments
  * it picks itself: nothing from a request becomes SQL. Runs in a read-only transaction.
@@ -32,7 +33,11 @@ public class Explainer {
 
     /** The plans on offer; each names the service query it explains. */
     public enum Type {
-        PENDING, RECENT, STATUS_COUNT, DATE_RANGE, DEEP_PAGE;
+        PENDING,
+        RECENT,
+        STATUS_COUNT,
+        DATE_RANGE,
+        DEEP_PAGE;
 
         public String value() {
             return name().toLowerCase(Locale.ROOT);

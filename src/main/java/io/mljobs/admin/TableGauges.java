@@ -1,13 +1,15 @@
 package io.mljobs.admin;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Table sizes, row estimates and dead tuples as Prometheus gauges ({@code mljobs_table_*}),
@@ -30,9 +32,7 @@ public class TableGauges {
         this.registry = registry;
     }
 
-    @Scheduled(every = "${mljobs.db.table-gauges-every}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(every = "${mljobs.db.table-gauges-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     public Uni<Void> refresh() {
         return health.tables().invoke(tables -> tables.forEach(table -> GAUGES.forEach((column, meter) -> {
             Object value = table.get(column);

@@ -1,12 +1,14 @@
 package io.mljobs.api;
 
+import java.util.List;
+import java.util.Set;
+
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.config.MeterFilter;
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
-import java.util.List;
-import java.util.Set;
 
 /**
  * Keeps the labels of the http.server.* meters bounded whatever clients send: any method outside

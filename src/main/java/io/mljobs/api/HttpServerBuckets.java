@@ -1,10 +1,11 @@
 package io.mljobs.api;
 
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
 
 /**
  * Gives the HTTP server timer histogram buckets, so that latency percentiles per endpoint can be
@@ -12,7 +13,7 @@ import jakarta.inject.Singleton;
  */
 public class HttpServerBuckets {
 
-    private static final double[] BUCKETS_MS = {0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000};
+    private static final double[] BUCKETS_MS = { 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000 };
 
     @Produces
     @Singleton

@@ -1,10 +1,11 @@
 package io.mljobs.api;
 
+import java.io.IOException;
+import java.time.Instant;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import java.io.IOException;
-import java.time.Instant;
 
 /**
  * Writes an {@link Instant} exactly as {@link Instant#toString()} does, without going through

@@ -1,18 +1,22 @@
 package io.mljobs.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import io.quarkus.security.AuthenticationFailedException;
-import io.quarkus.security.ForbiddenException;
-import io.quarkus.security.UnauthorizedException;
+import java.io.IOException;
+
 import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.io.IOException;
+
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 
 /**
  * Turns every failure into a problem body: the client's own mistakes into 4xx with a detail that
@@ -35,13 +39,15 @@ public class ProblemMapper {
                 : Response.fromResponse(response).header("Retry-After", e.retryAfterSeconds()).build();
     }
 
-    @ServerExceptionMapper({JsonProcessingException.class, MismatchedInputException.class})
+    @ServerExceptionMapper({ JsonProcessingException.class, MismatchedInputException.class })
     public Response mapUnreadableJson(JsonProcessingException e, UriInfo uri) {
         // The parser's own message would echo internals (class names, stream positions).
         String field = e instanceof JsonMappingException mapping ? fieldPath(mapping) : "";
         String detail = field.isEmpty()
-                ? "The body is not valid JSON of the expected shape" + (e.getLocation() == null ? "" : " (line "
-                        + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")") + "."
+                ? "The body is not valid JSON of the expected shape" + (e.getLocation() == null ? ""
+                        : " (line "
+                                + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")")
+                        + "."
                 : "Field " + field + " has the wrong type or format.";
         return respond(new Problem("/problems/malformed-body", "Malformed request body", 400, detail, null), uri);
     }
@@ -59,7 +65,7 @@ public class ProblemMapper {
         return respond(StatusProblems.of(status.getStatusCode()), uri);
     }
 
-    @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
+    @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
     public Response mapUnauthenticated(RuntimeException e, UriInfo uri) {
         Response problem = respond(new Problem("/problems/unauthorized", "Authentication required", 401,
                 "Send HTTP Basic credentials of a user with the role this endpoint needs.", null), uri);
@@ -69,7 +75,8 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response mapForbidden(ForbiddenException e, UriInfo uri) {
         return respond(new Problem("/problems/forbidden", "Forbidden", 403,
-                "This user lacks the role this endpoint needs (admin for /admin, reader, submitter or worker for /jobs).", null), uri);
+                "This user lacks the role this endpoint needs (admin for /admin, reader, submitter or worker for /jobs).",
+                null), uri);
     }
 
     @ServerExceptionMapper

@@ -1,5 +1,17 @@
 package io.mljobs.api;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -8,15 +20,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
 /**
  * Problem bodies for what never reaches Quarkus REST: requests refused by the router (too large,
@@ -45,7 +48,7 @@ public class RequestGuard {
     void install(@Observes Router router) {
         router.route().order(ORDER).handler(this::guard);
         router.route().order(ORDER).failureHandler(this::failed);
-        for (int status : new int[] {400, 404, 405, 413, 414, 431, 500}) {
+        for (int status : new int[] { 400, 404, 405, 413, 414, 431, 500 }) {
             router.errorHandler(status, this::failed);
         }
     }

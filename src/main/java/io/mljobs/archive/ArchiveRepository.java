@@ -3,19 +3,21 @@ package io.mljobs.archive;
 import static io.mljobs.job.JobRepository.ALL_COLUMNS;
 import static io.mljobs.job.JobRepository.qualified;
 
-import io.mljobs.db.Db;
-import io.mljobs.db.NamedQuery;
-import io.smallrye.mutiny.Uni;
-import io.vertx.pgclient.PgException;
-import io.vertx.mutiny.sqlclient.SqlClient;
-import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.mljobs.db.Db;
+import io.mljobs.db.NamedQuery;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
 
 /** Owns the SQL of archival: the batch move, retention, the run records and the run lock. */
 @ApplicationScoped
@@ -220,7 +222,7 @@ public class ArchiveRepository {
 
     private Uni<Boolean> analyze(NamedQuery table) {
         return db.inTransaction(tx -> db.query(tx, ANALYZE_LOCK_TIMEOUT, Tuple.tuple())
-                        .chain(() -> db.query(tx, table, Tuple.tuple())))
+                .chain(() -> db.query(tx, table, Tuple.tuple())))
                 .replaceWith(true)
                 .onFailure(failure -> failure instanceof PgException pg && "55P03".equals(pg.getSqlState()))
                 .recoverWithItem(false);

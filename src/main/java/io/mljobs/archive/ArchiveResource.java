@@ -1,10 +1,10 @@
 package io.mljobs.archive;
 
-import io.mljobs.api.Params;
-import io.mljobs.api.Problem;
-import io.mljobs.api.ProblemException;
-import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.smallrye.mutiny.Uni;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -12,20 +12,23 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import java.net.URI;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
+
+import io.mljobs.api.Params;
+import io.mljobs.api.Problem;
+import io.mljobs.api.ProblemException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Uni;
 
 /**
  * Archival on demand. A request never waits for a long run: it answers 200 with the result if the
@@ -67,12 +70,9 @@ public class ArchiveResource {
 
     @POST
     @Path("/archive-jobs")
-    @Operation(summary = "Archive completed and failed jobs older than days_old (1..3650, default 30)",
-            description = "In batches of batch_size (1..50,000, default 5,000), one run at a time across replicas.")
-    @APIResponse(responseCode = "200", description = "The run ended within mljobs.archive.sync-wait",
-            content = @Content(schema = @Schema(implementation = ArchiveResult.class)))
-    @APIResponse(responseCode = "202", description = "The run goes on; Location names it",
-            content = @Content(schema = @Schema(implementation = ArchiveRun.class)))
+    @Operation(summary = "Archive completed and failed jobs older than days_old (1..3650, default 30)", description = "In batches of batch_size (1..50,000, default 5,000), one run at a time across replicas.")
+    @APIResponse(responseCode = "200", description = "The run ended within mljobs.archive.sync-wait", content = @Content(schema = @Schema(implementation = ArchiveResult.class)))
+    @APIResponse(responseCode = "202", description = "The run goes on; Location names it", content = @Content(schema = @Schema(implementation = ArchiveRun.class)))
     @APIResponse(responseCode = "409", description = "Another run is going; Location names it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "500", description = "The run failed; every job is still in exactly one table", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> archive(@RestQuery("days_old") String daysOld, @RestQuery("batch_size") String batchSize,
@@ -98,8 +98,7 @@ public class ArchiveResource {
     @GET
     @Path("/archive-runs/{id}")
     @Operation(summary = "One archival run: state, progress, rate, error")
-    @APIResponse(responseCode = "200", description = "The run",
-            content = @Content(schema = @Schema(implementation = ArchiveRun.class)))
+    @APIResponse(responseCode = "200", description = "The run", content = @Content(schema = @Schema(implementation = ArchiveRun.class)))
     @APIResponse(responseCode = "404", description = "No such run", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<ArchiveRun> run(@RestPath String id) {
         long runId = Params.intInRange("id", id, 1, Integer.MAX_VALUE, 0);
@@ -110,8 +109,7 @@ public class ArchiveResource {
     @GET
     @Path("/archive-runs")
     @Operation(summary = "The latest archival runs, newest first (limit 1..100, default 20)")
-    @APIResponse(responseCode = "200", description = "The runs",
-            content = @Content(schema = @Schema(implementation = ArchiveRun.class, type = SchemaType.ARRAY)))
+    @APIResponse(responseCode = "200", description = "The runs", content = @Content(schema = @Schema(implementation = ArchiveRun.class, type = SchemaType.ARRAY)))
     public Uni<List<ArchiveRun>> runs(@RestQuery String limit, UriInfo uri) {
         Params.notEmpty(uri, "limit");
         return runs.listRuns(Params.intInRange("limit", limit, 1, 100, 20));

@@ -1,10 +1,11 @@
 package io.mljobs.archive;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.vertx.mutiny.sqlclient.Row;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.vertx.mutiny.sqlclient.Row;
 
 /** An archival run as {@code GET /admin/archive-runs/{id}} shows it. */
 // Built into a Response, where the native build cannot see the type: register it for Jackson.
@@ -40,7 +41,6 @@ public record ArchiveRun(
                 archived, row.getInteger("batches"), row.getLong("purged"), Math.round(archived / seconds * 10) / 10.0,
                 started, finished, row.getString("error"));
     }
-
 
     private static Instant instant(OffsetDateTime value) {
         return value == null ? null : value.toInstant();

@@ -1,10 +1,12 @@
 package io.mljobs.archive;
 
-import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 
 /**
  * The nightly run (cron {@code mljobs.archive.cron}; {@code off} disables it): archival, then
@@ -26,9 +28,7 @@ public class ArchiveScheduler {
         this.batchSize = batchSize;
     }
 
-    @Scheduled(identity = "archive", cron = "${mljobs.archive.cron}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(identity = "archive", cron = "${mljobs.archive.cron}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> onSchedule() {
         return archiver.start("schedule", daysOld, batchSize, true).chain(start -> {
             if (start instanceof Archiver.Started started) {

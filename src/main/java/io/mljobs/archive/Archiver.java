@@ -1,17 +1,5 @@
 package io.mljobs.archive;
 
-import io.mljobs.archive.ArchiveRepository.Moved;
-import io.mljobs.db.Db;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlClient;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -21,8 +9,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.mljobs.archive.ArchiveRepository.Moved;
+import io.mljobs.db.Db;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 
 /**
  * Moves completed and failed jobs older than a cutoff into the archive in small atomic batches,
@@ -91,7 +94,7 @@ public class Archiver {
      * Only under the lock, so a run going on another replica is left alone.
      */
     void failStaleRuns(@Observes StartupEvent event) {
-        db.withConnection(conn -> archive.tryLock(conn).chain(locked -> !locked ? Uni.createFrom().item(List.<Long>of())
+        db.withConnection(conn -> archive.tryLock(conn).chain(locked -> !locked ? Uni.createFrom().item(List.<Long> of())
                 : archive.failStaleRuns(conn).eventually(() -> archive.unlock(conn).onFailure().recoverWithNull())))
                 .subscribe().with(
                         stale -> stale.forEach(id -> LOG.warnf("archive run %d was left running by a stopped process: "
@@ -103,7 +106,8 @@ public class Archiver {
      * Starts a run unless one is going. The answer comes as soon as the lock is taken (or not);
      * the run goes on in the background, on the connection that holds the lock.
      *
-     * <p>The lock can be busy while no run is recorded as running: a run that has just recorded
+     * <p>
+     * The lock can be busy while no run is recorded as running: a run that has just recorded
      * its end and not yet released the lock (or whose dead backend PostgreSQL is still closing), or
      * one that has taken the lock and not yet recorded its start. Neither is a run to report, so
      * the lock is tried again, briefly, before answering Busy.
@@ -139,7 +143,8 @@ public class Archiver {
                     .chain(run -> execute(conn, run, withRetention))
                     .eventually(() -> archive.unlock(conn).onFailure().recoverWithNull())
                     .invoke(done::complete);
-        })).subscribe().with(ignored -> { }, failure -> {
+        })).subscribe().with(ignored -> {
+        }, failure -> {
             // Failed before the run was recorded (no connection, lock query failed).
             LOG.errorf(failure, "archival could not start");
             start.completeExceptionally(failure);

@@ -1,9 +1,5 @@
 package io.mljobs.db;
 
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.UniEmitter;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -12,20 +8,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
 /**
  * Admission to one connection pool: at most {@code permits} pieces of database work at once (one
  * per connection), at most {@code maxQueue} more waiting in FIFO order, none waiting longer than
  * {@code maxWaitNanos}. Past either bound the work fails at once with {@link DatabaseBusyException}
  * (a 503), which costs nothing of the database.
  *
- * <p>Why not the pool's own wait queue and timeout: in Vert.x 4.5 the pool hands a released
+ * <p>
+ * Why not the pool's own wait queue and timeout: in Vert.x 4.5 the pool hands a released
  * connection to a queued waiter without marking it served, so when that waiter's timeout fires in
  * the same instant the pool reports the cancel as successful, fails the waiter with "Timeout" and
  * then delivers the connection to a promise that is already complete. Nobody returns that
  * connection: it is lost to the pool for good, and a burst of a few hundred requests lost all eight.
  * The pool now runs without a timeout or a queue bound, and this class is the only place that waits.
  *
- * <p>A permit is returned when the work really ends, not when its caller gives up (a client that
+ * <p>
+ * A permit is returned when the work really ends, not when its caller gives up (a client that
  * disconnects cancels the request, not the transaction under way), so the count of permits in use
  * is always the count of connections in use. A caller never waits past its deadline either way.
  */

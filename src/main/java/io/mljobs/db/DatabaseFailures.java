@@ -1,12 +1,13 @@
 package io.mljobs.db;
 
+import java.net.SocketException;
+import java.sql.SQLException;
+import java.util.Set;
+
 import io.vertx.core.VertxException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
-import java.net.SocketException;
-import java.sql.SQLException;
-import java.util.Set;
 
 /** Which failures mean "the database cannot take this now, retry" (a 503), whatever path raised them. */
 public final class DatabaseFailures {

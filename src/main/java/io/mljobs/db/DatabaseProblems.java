@@ -1,9 +1,11 @@
 package io.mljobs.db;
 
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
 import io.mljobs.api.FailureClassifier;
 import io.mljobs.api.ProblemException;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Optional;
 
 /**
  * What database failures mean to the client: a value PostgreSQL refused (SQLSTATE class 22) is

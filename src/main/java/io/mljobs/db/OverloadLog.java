@@ -3,6 +3,7 @@ package io.mljobs.db;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+
 import org.jboss.logging.Logger;
 
 /**
@@ -30,7 +31,7 @@ final class OverloadLog {
             long[] before = seen.getOrDefault(admission, new long[2]);
             long newFull = full - before[0];
             long newLate = late - before[1];
-            seen.put(admission, new long[] {full, late});
+            seen.put(admission, new long[] { full, late });
             boolean wasShedding = shedding.getOrDefault(admission, false);
             if (newFull + newLate > 0) {
                 shedding.put(admission, true);

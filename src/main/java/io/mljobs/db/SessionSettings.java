@@ -1,7 +1,8 @@
 package io.mljobs.db;
 
-import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
+
+import io.vertx.pgclient.PgConnectOptions;
 
 /**
  * Timeouts every session of a pool starts with, sent as run-time parameters in PostgreSQL's

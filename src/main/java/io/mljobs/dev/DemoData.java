@@ -1,13 +1,16 @@
 package io.mljobs.dev;
 
+import java.time.Duration;
+
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
 import io.mljobs.job.JobRepository;
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.event.Observes;
-import java.time.Duration;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
 /** In dev mode, fills an empty job table so that the API has something to page through. */
 @IfBuildProfile("dev")

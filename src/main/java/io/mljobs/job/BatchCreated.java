@@ -1,8 +1,9 @@
 package io.mljobs.job;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.UUID;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** The new jobs' identifiers, in the order the request listed the jobs. */
 // Built into a Response, where the native build cannot see the type: register it for Jackson.

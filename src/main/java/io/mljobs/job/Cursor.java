@@ -1,9 +1,10 @@
 package io.mljobs.job;
 
-import io.mljobs.api.ProblemException;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.zip.CRC32;
+
+import io.mljobs.api.ProblemException;
 
 /**
  * The opaque {@code next_cursor}: base64url of a version byte, the order, the last row's position

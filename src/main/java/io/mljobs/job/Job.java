@@ -1,15 +1,17 @@
 package io.mljobs.job;
 
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.UUID;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
 /** A row of {@code ml_jobs}, for entity writes. Reads go through {@link JobRepository}'s SQL. */
 @Entity

@@ -1,17 +1,19 @@
 package io.mljobs.job;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
 
 /**
  * Owns the SQL of {@code ml_jobs}. Listing is keyset pagination on (created_at, id): each page is
@@ -53,8 +55,8 @@ public class JobRepository {
 
     /** [by status?][order]: four statements cover every combination of filters, order and cursor. */
     private static final NamedQuery[][] PAGE_QUERIES = {
-        {pageQuery(false, SortOrder.ASC), pageQuery(false, SortOrder.DESC)},
-        {pageQuery(true, SortOrder.ASC), pageQuery(true, SortOrder.DESC)},
+            { pageQuery(false, SortOrder.ASC), pageQuery(false, SortOrder.DESC) },
+            { pageQuery(true, SortOrder.ASC), pageQuery(true, SortOrder.DESC) },
     };
 
     private final Db db;
@@ -118,7 +120,6 @@ public class JobRepository {
         return Tuple.from(args);
     }
 
-
     /**
      * With a status, the status is the leading key of both row comparisons rather than a separate
      * equality: that pins the plan to the (status, created_at, id) index. Given {@code status = $6}
@@ -126,7 +127,8 @@ public class JobRepository {
      * for a common status, but which reads every newer row of other statuses first (the newest jobs
      * of a queue are mostly pending), so a page would cost more the further it is from the data.
      *
-     * <p>The inner LIMIT is a constant, the most a page ever fetches; the requested {@code LIMIT $5}
+     * <p>
+     * The inner LIMIT is a constant, the most a page ever fetches; the requested {@code LIMIT $5}
      * applies outside it and stops the scan as early. A plan made without the values (the generic
      * plan a cached statement switches to) estimates a parameter LIMIT at 10% of the table, so it
      * never looked cheap enough to replace re-planning on every call, and at 10M rows its estimate

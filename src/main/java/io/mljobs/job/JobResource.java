@@ -1,8 +1,5 @@
 package io.mljobs.job;
 
-import io.mljobs.api.Params;
-import io.mljobs.api.Problem;
-import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -11,6 +8,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -21,12 +19,15 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import io.mljobs.api.Params;
+import io.mljobs.api.Problem;
+import io.smallrye.mutiny.Uni;
+
 /** Submit, fetch and list jobs. Parameters arrive as text so that every bad value gets a 400 problem. */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "jobs", description = "Submit jobs and page through them")
-@APIResponse(responseCode = "400", description = "A parameter or the body is malformed",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "400", description = "A parameter or the body is malformed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class JobResource {
 
     private final JobService service;
@@ -42,10 +43,8 @@ public class JobResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Submit a job", description = "input_text is required, not blank, at most "
             + "mljobs.jobs.max-input-length (10,000) characters.")
-    @APIResponse(responseCode = "201", description = "Created; Location names the job",
-            content = @Content(schema = @Schema(implementation = JobView.class)))
-    @APIResponse(responseCode = "415", description = "The body is not JSON",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "201", description = "Created; Location names the job", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "415", description = "The body is not JSON", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> submit(CreateJobRequest request, UriInfo uri) {
         return service.submit(request).map(job -> Response
                 .created(uri.getBaseUriBuilder().path("jobs").path(job.jobUuid().toString()).build())
@@ -56,10 +55,8 @@ public class JobResource {
     @POST
     @Path("/batch")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Submit 1 to 1,000 jobs in one statement",
-            description = "All or nothing: one bad element gets 400 naming its index, and nothing is inserted.")
-    @APIResponse(responseCode = "201", description = "The new job_uuids, in request order",
-            content = @Content(schema = @Schema(implementation = BatchCreated.class)))
+    @Operation(summary = "Submit 1 to 1,000 jobs in one statement", description = "All or nothing: one bad element gets 400 naming its index, and nothing is inserted.")
+    @APIResponse(responseCode = "201", description = "The new job_uuids, in request order", content = @Content(schema = @Schema(implementation = BatchCreated.class)))
     public Uni<Response> submitBatch(BatchCreateRequest request) {
         return service.submitBatch(request).map(created -> Response.status(Response.Status.CREATED)
                 .entity(created)
@@ -69,28 +66,21 @@ public class JobResource {
     @GET
     @Path("/{job_uuid}")
     @Operation(summary = "Fetch a job with every field")
-    @APIResponse(responseCode = "200", description = "The job",
-            content = @Content(schema = @Schema(implementation = JobView.class)))
-    @APIResponse(responseCode = "404", description = "No such job",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "200", description = "The job", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "404", description = "No such job", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<JobView> get(@Parameter(description = "The job's UUID") @RestPath("job_uuid") String jobUuid) {
         return service.findByUuid(Params.uuid("job_uuid", jobUuid));
     }
 
     @GET
-    @Operation(summary = "List jobs, one keyset page at a time",
-            description = "Ordered by (created_at, id); every page is one index range scan at any depth.")
-    @APIResponse(responseCode = "200", description = "A page and where the next one starts",
-            content = @Content(schema = @Schema(implementation = JobPage.class)))
+    @Operation(summary = "List jobs, one keyset page at a time", description = "Ordered by (created_at, id); every page is one index range scan at any depth.")
+    @APIResponse(responseCode = "200", description = "A page and where the next one starts", content = @Content(schema = @Schema(implementation = JobPage.class)))
     public Uni<JobPage> list(
             @Parameter(description = "Page size, 1 to 100 (default 50)") @RestQuery String limit,
-            @Parameter(description = "next_cursor of the previous page, or the job_uuid to continue after")
-            @RestQuery String cursor,
+            @Parameter(description = "next_cursor of the previous page, or the job_uuid to continue after") @RestQuery String cursor,
             @Parameter(description = "pending, running, completed or failed") @RestQuery String status,
-            @Parameter(description = "Inclusive lower bound on created_at: ISO-8601 with offset, or a date")
-            @RestQuery("created_after") String createdAfter,
-            @Parameter(description = "Exclusive upper bound on created_at") @RestQuery("created_before")
-            String createdBefore,
+            @Parameter(description = "Inclusive lower bound on created_at: ISO-8601 with offset, or a date") @RestQuery("created_after") String createdAfter,
+            @Parameter(description = "Exclusive upper bound on created_at") @RestQuery("created_before") String createdBefore,
             @Parameter(description = "desc (default) or asc; a cursor keeps its own") @RestQuery String order,
             UriInfo uri) {
         Params.notEmpty(uri, "limit", "cursor", "status", "created_after", "created_before", "order");

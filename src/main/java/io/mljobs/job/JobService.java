@@ -1,12 +1,15 @@
 package io.mljobs.job;
 
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import io.mljobs.api.Params;
 import io.mljobs.api.ProblemException;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.util.List;
-import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Job submission and reads: the rules between the HTTP shape and the SQL. */
 @ApplicationScoped

@@ -1,14 +1,18 @@
 package io.mljobs.job;
 
-import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /** A job's place in its lifecycle; stored and shown in lower case. */
 public enum JobStatus {
-    PENDING, RUNNING, COMPLETED, FAILED;
+    PENDING,
+    RUNNING,
+    COMPLETED,
+    FAILED;
 
     // Resolved once: every listed job's status is serialized through value().
     private final String value = name().toLowerCase(Locale.ROOT);

@@ -14,7 +14,8 @@ public class JobStatusConverter implements AttributeConverter<JobStatus, String>
 
     @Override
     public JobStatus convertToEntityAttribute(String value) {
-        return value == null ? null : JobStatus.parse(value)
-                .orElseThrow(() -> new IllegalStateException("unknown job status in database: " + value));
+        return value == null ? null
+                : JobStatus.parse(value)
+                        .orElseThrow(() -> new IllegalStateException("unknown job status in database: " + value));
     }
 }

@@ -1,13 +1,15 @@
 package io.mljobs.job;
 
+import java.io.IOException;
+import java.time.Instant;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+
 import io.mljobs.api.InstantSerializer;
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import java.io.IOException;
-import java.time.Instant;
 
 /**
  * Writes a {@link JobView} field by field with pre-encoded names: a page is 50 of them, and the

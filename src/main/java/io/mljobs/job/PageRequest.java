@@ -1,9 +1,10 @@
 package io.mljobs.job;
 
-import io.mljobs.api.Params;
-import io.mljobs.api.ProblemException;
 import java.time.Instant;
 import java.util.UUID;
+
+import io.mljobs.api.Params;
+import io.mljobs.api.ProblemException;
 
 /**
  * The validated parameters of {@code GET /jobs}. The cursor is either an opaque {@link Cursor} or,

@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /** Listing order on (created_at, id). */
 public enum SortOrder {
-    ASC, DESC;
+    ASC,
+    DESC;
 
     public String value() {
         return name().toLowerCase(Locale.ROOT);

@@ -1,9 +1,11 @@
 package io.mljobs.migration;
 
-import io.quarkus.flyway.FlywayConfigurationCustomizer;
 import jakarta.inject.Singleton;
+
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
+
+import io.quarkus.flyway.FlywayConfigurationCustomizer;
 
 /**
  * Makes Flyway hold its PostgreSQL advisory lock at session level instead of inside an open

@@ -1,7 +1,8 @@
 package io.mljobs.queue;
 
-import io.mljobs.job.JobView;
 import java.util.List;
+
+import io.mljobs.job.JobView;
 
 /** The jobs a claim moved to running, oldest first; empty when the queue is. */
 public record ClaimedJobs(List<JobView> jobs) {

@@ -1,11 +1,14 @@
 package io.mljobs.queue;
 
-import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 
 /**
  * Returns running jobs whose worker went silent for longer than the lease to pending, in batches.
@@ -25,8 +28,7 @@ public class LeaseReaper {
         this.lease = lease;
     }
 
-    @Scheduled(every = "${mljobs.queue.reap-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(every = "${mljobs.queue.reap-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> onSchedule() {
         return reapExpired().invoke(reaped -> {
             if (reaped > 0) {

@@ -1,22 +1,24 @@
 package io.mljobs.queue;
 
 import static io.mljobs.job.JobRepository.ALL_COLUMNS;
-import static io.mljobs.job.JobRepository.qualified;
 import static io.mljobs.job.JobRepository.LIST_COLUMNS;
+import static io.mljobs.job.JobRepository.qualified;
 
-import io.mljobs.job.JobView;
-import io.mljobs.db.Db;
-import io.mljobs.db.NamedQuery;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.mljobs.db.Db;
+import io.mljobs.db.NamedQuery;
+import io.mljobs.job.JobView;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Owns the SQL of a job's life after submission: claim, heartbeat, finish, lease expiry. */
 @ApplicationScoped

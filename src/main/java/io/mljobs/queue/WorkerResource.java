@@ -1,20 +1,22 @@
 package io.mljobs.queue;
 
-import io.mljobs.job.JobView;
-import io.mljobs.api.Params;
-import io.mljobs.api.Problem;
-import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
+
+import io.mljobs.api.Params;
+import io.mljobs.api.Problem;
+import io.mljobs.job.JobView;
+import io.smallrye.mutiny.Uni;
 
 /** The worker API: claim jobs, keep their leases, report results. */
 @Path("/jobs")
@@ -32,11 +34,9 @@ public class WorkerResource {
 
     @POST
     @Path("/claim")
-    @Operation(summary = "Claim up to limit (1..100) of the oldest pending jobs",
-            description = "They move to running under worker_id. Concurrent claimers never get the same job; "
-                    + "an empty queue answers an empty list at once.")
-    @APIResponse(responseCode = "200", description = "The claimed jobs, oldest first, with input_text",
-            content = @Content(schema = @Schema(implementation = ClaimedJobs.class)))
+    @Operation(summary = "Claim up to limit (1..100) of the oldest pending jobs", description = "They move to running under worker_id. Concurrent claimers never get the same job; "
+            + "an empty queue answers an empty list at once.")
+    @APIResponse(responseCode = "200", description = "The claimed jobs, oldest first, with input_text", content = @Content(schema = @Schema(implementation = ClaimedJobs.class)))
     public Uni<ClaimedJobs> claim(ClaimRequest request) {
         return service.claim(request);
     }
@@ -44,8 +44,7 @@ public class WorkerResource {
     @POST
     @Path("/{job_uuid}/complete")
     @Operation(summary = "Report a running job completed, with its result")
-    @APIResponse(responseCode = "200", description = "The job after the change",
-            content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "200", description = "The job after the change", content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "404", description = "No such job", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "The job is not running, or another worker holds it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<JobView> complete(@RestPath("job_uuid") String jobUuid, CompleteRequest request) {
@@ -55,8 +54,7 @@ public class WorkerResource {
     @POST
     @Path("/{job_uuid}/fail")
     @Operation(summary = "Report a running job failed, with its error")
-    @APIResponse(responseCode = "200", description = "The job after the change",
-            content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "200", description = "The job after the change", content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "404", description = "No such job", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "The job is not running, or another worker holds it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<JobView> fail(@RestPath("job_uuid") String jobUuid, FailRequest request) {
@@ -65,10 +63,8 @@ public class WorkerResource {
 
     @POST
     @Path("/{job_uuid}/heartbeat")
-    @Operation(summary = "Extend a running job's lease",
-            description = "A job without a heartbeat for longer than mljobs.queue.lease (10 min) goes back to pending.")
-    @APIResponse(responseCode = "200", description = "The new lease",
-            content = @Content(schema = @Schema(implementation = Lease.class)))
+    @Operation(summary = "Extend a running job's lease", description = "A job without a heartbeat for longer than mljobs.queue.lease (10 min) goes back to pending.")
+    @APIResponse(responseCode = "200", description = "The new lease", content = @Content(schema = @Schema(implementation = Lease.class)))
     @APIResponse(responseCode = "404", description = "No such job", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "The job is not running, or another worker holds it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Lease> heartbeat(@RestPath("job_uuid") String jobUuid, HeartbeatRequest request) {
@@ -77,10 +73,8 @@ public class WorkerResource {
 
     @POST
     @Path("/results")
-    @Operation(summary = "Report 1 to 1,000 results in one statement",
-            description = "Each result's outcome: its new status, not_found, or conflict with the job's status.")
-    @APIResponse(responseCode = "200", description = "One outcome per result, in request order",
-            content = @Content(schema = @Schema(implementation = ResultsReport.class)))
+    @Operation(summary = "Report 1 to 1,000 results in one statement", description = "Each result's outcome: its new status, not_found, or conflict with the job's status.")
+    @APIResponse(responseCode = "200", description = "One outcome per result, in request order", content = @Content(schema = @Schema(implementation = ResultsReport.class)))
     public Uni<ResultsReport> report(ResultsRequest request) {
         return service.report(request);
     }

@@ -1,27 +1,31 @@
 package io.mljobs.queue;
 
-import io.mljobs.job.JobStatus;
-import io.mljobs.job.JobView;
-import io.mljobs.queue.QueueRepository.BatchOutcome;
-import io.mljobs.api.Params;
-import io.mljobs.api.ProblemException;
-import io.quarkus.security.UnauthorizedException;
-import io.quarkus.security.identity.CurrentIdentityAssociation;
-import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.mljobs.api.Params;
+import io.mljobs.api.ProblemException;
+import io.mljobs.job.JobStatus;
+import io.mljobs.job.JobView;
+import io.mljobs.queue.QueueRepository.BatchOutcome;
+import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.smallrye.mutiny.Uni;
 
 /**
  * The worker's side of the queue. Only running → completed | failed is allowed; a worker that
  * names itself can only touch jobs it holds.
  *
- * <p>With access control on ({@code mljobs.security.jobs-api}), the worker is always the
+ * <p>
+ * With access control on ({@code mljobs.security.jobs-api}), the worker is always the
  * authenticated user: a claim records the user's name as worker_id, and heartbeats and reports
  * act only on jobs that user holds, whatever the body says. A body worker_id naming someone else is
  * refused with 403 (the caller may not act as another worker), not ignored, so a misconfigured

@@ -1,19 +1,23 @@
 package io.mljobs.security;
 
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.mljobs.api.Problem;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
 /**
  * Throttles password guessing: after {@code max-failures} failed HTTP Basic logins (401 answers to
@@ -21,7 +25,8 @@ import org.jboss.logging.Logger;
  * with credentials from that address gets 429 with Retry-After until the window has passed, even
  * with the right password, so guessing on cannot tell a hit from a miss.
  *
- * <p>A Vert.x route ahead of every other, rather than a decorator of the identity provider: it
+ * <p>
+ * A Vert.x route ahead of every other, rather than a decorator of the identity provider: it
  * sees the remote address and the final status whichever mechanism or permission refused the
  * request (admin and job API alike, checked lazily by Quarkus REST), and a throttled address is
  * answered before any password is checked. Requests without credentials pass untouched, so

@@ -1,8 +1,9 @@
 package io.mljobs.stats;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
 
 /** Keeps the counter tables a few dozen rows long, whatever the write traffic. */
 @ApplicationScoped
@@ -14,8 +15,7 @@ public class CountsCompactor {
         this.counts = counts;
     }
 
-    @Scheduled(every = "${mljobs.stats.compact-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(every = "${mljobs.stats.compact-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> onSchedule() {
         return counts.compact().replaceWithVoid();
     }

@@ -1,8 +1,9 @@
 package io.mljobs.stats;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** Body of {@code GET /jobs/stats}: exact counts as of one snapshot. */
 public record JobStats(

@@ -1,15 +1,17 @@
 package io.mljobs.stats;
 
-import io.mljobs.job.JobStatus;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.job.JobStatus;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Reads and tidies the counters that ml_jobs' triggers keep (migrations V5, V9): per-status slots
@@ -66,8 +68,7 @@ public class StatusCounts {
 
     static final NamedQuery COMPACT_HOURLY = compactBuckets("stats.compact_hourly", "ml_job_created_hourly", "hour");
 
-    static final NamedQuery COMPACT_MINUTELY =
-            compactBuckets("stats.compact_minutely", "ml_job_created_minutely", "minute");
+    static final NamedQuery COMPACT_MINUTELY = compactBuckets("stats.compact_minutely", "ml_job_created_minutely", "minute");
 
     private final Db db;
 

@@ -1,9 +1,5 @@
 package io.mljobs.admin;
 
-import io.mljobs.testing.Waits;
-import io.mljobs.db.Db;
-import io.mljobs.db.NamedQuery;
-
 import static io.mljobs.testing.Admin.asAdmin;
 import static io.mljobs.testing.Problems.expectProblem;
 import static io.restassured.RestAssured.given;
@@ -12,17 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.mljobs.job.JobRepository;
-import io.mljobs.testing.PostgresTestResource;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
-import io.restassured.path.json.JsonPath;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +15,9 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+
+import jakarta.inject.Inject;
+
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +25,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.mljobs.db.Db;
+import io.mljobs.db.NamedQuery;
+import io.mljobs.job.JobRepository;
+import io.mljobs.testing.PostgresTestResource;
+import io.mljobs.testing.Waits;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /** The timed query path, the slow-query log, db-health and explain, on a database of their own. */
 @QuarkusTest
@@ -169,7 +171,7 @@ class MonitoringTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pending", "recent", "status_count", "date_range", "deep_page"})
+    @ValueSource(strings = { "pending", "recent", "status_count", "date_range", "deep_page" })
     void eachExplainTypeUsesAnIndexOnSeededData(String type) {
         JsonPath plan = asAdmin().queryParam("query_type", type).get("/admin/explain").then().statusCode(200)
                 .extract().jsonPath();
@@ -182,7 +184,7 @@ class MonitoringTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "unknown", "RECENT", "recent; DROP TABLE ml_jobs", "pending' OR '1'='1"})
+    @ValueSource(strings = { "", "unknown", "RECENT", "recent; DROP TABLE ml_jobs", "pending' OR '1'='1" })
     void unknownExplainTypeIsBadRequest(String type) {
         expectProblem(asAdmin().queryParam("query_type", type).get("/admin/explain").then(), 400, "invalid-parameter");
     }
@@ -216,7 +218,7 @@ class MonitoringTest {
                 """).execute().await().atMost(Waits.BOUND);
         NamedQuery always = NamedQuery.of("test.conflict_always", "SELECT conflict_always()");
 
-        Throwable failure = db.query(always, Tuple.tuple()).onItem().<Throwable>transform(rows -> null)
+        Throwable failure = db.query(always, Tuple.tuple()).onItem().<Throwable> transform(rows -> null)
                 .onFailure().recoverWithItem(e -> e).await().atMost(Waits.BOUND);
 
         assertTrue(Db.isTransientConflict(failure), String.valueOf(failure));

@@ -4,13 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mljobs.testing.JsonHttp;
-import io.mljobs.testing.LocalPostgres;
-import io.mljobs.testing.PostgresTestResource;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,9 +16,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
+
+import io.mljobs.testing.JsonHttp;
+import io.mljobs.testing.LocalPostgres;
+import io.mljobs.testing.PostgresTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 
 /**
  * PostgreSQL stopped and started again under load: readiness follows it within 5 s both ways,
@@ -34,7 +36,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, initArgs = {
-    @ResourceArg(name = "label", value = "readiness"), @ResourceArg(name = "own-server", value = "true")})
+        @ResourceArg(name = "label", value = "readiness"), @ResourceArg(name = "own-server", value = "true") })
 class ReadinessTest {
 
     @Test

@@ -1,9 +1,16 @@
 package io.mljobs.admin;
 
-import io.mljobs.db.Db;
-
 import static io.restassured.RestAssured.given;
 
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.mljobs.db.Db;
 import io.mljobs.testing.PostgresTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -12,11 +19,6 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
-import jakarta.inject.Inject;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.Test;
 
 /**
  * When connections are lost to something outside the admission queue (work that never ends),
@@ -46,7 +48,8 @@ class StalledPoolHealthTest {
         given().get("/q/health/ready").then().statusCode(200);
         List<UniEmitter<? super Object>> lost = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 2; i++) {
-            db.timed("test.lost", () -> Uni.createFrom().emitter(lost::add)).subscribe().with(item -> { });
+            db.timed("test.lost", () -> Uni.createFrom().emitter(lost::add)).subscribe().with(item -> {
+            });
         }
         given().get("/jobs?limit=1").then().statusCode(503);
         awaitStatus("/q/health/ready", 503);

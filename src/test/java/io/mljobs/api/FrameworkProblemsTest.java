@@ -2,17 +2,20 @@ package io.mljobs.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.junit.jupiter.api.Test;
+
 import io.mljobs.testing.PostgresTestResource;
 import io.mljobs.testing.RawHttp;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.ext.web.Router;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.Test;
 
 /**
  * Refusals made before or outside Quarkus REST (by the router, RequestGuard or the HTTP decoder)
@@ -79,7 +82,7 @@ class FrameworkProblemsTest {
         assertProblem(get("/jobs?limit=%ff"), 400, "/problems/invalid-request");
         // A '%' without two hex digits is refused by Netty's request decoder, which Vert.x answers
         // with an empty 400 and Quarkus offers no hook for (README: HTTP limits).
-        for (String target : new String[] {"/jobs/%zz", "/jobs?limit=%"}) {
+        for (String target : new String[] { "/jobs/%zz", "/jobs?limit=%" }) {
             RawHttp.Reply reply = get(target);
             assertEquals(400, reply.status(), target);
             assertEquals("close", reply.headers().get("connection"), target);

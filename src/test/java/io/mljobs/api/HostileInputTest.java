@@ -5,16 +5,18 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import io.mljobs.testing.Admin;
 import io.mljobs.testing.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
-import java.util.UUID;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each hostile value the fuzz test throws, asserted one by one: exact status, type and named field. */
 @QuarkusTest
@@ -40,16 +42,16 @@ class HostileInputTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"created_after=0000-01-01",
-        "created_before=0000-12-31T23:59:59Z", "created_after=%2B10000-01-01T00:00:00Z",
-        "created_before=9999-12-31T23:00:00-05:00"})
+    @ValueSource(strings = { "created_after=0000-01-01",
+            "created_before=0000-12-31T23:59:59Z", "created_after=%2B10000-01-01T00:00:00Z",
+            "created_before=9999-12-31T23:00:00-05:00" })
     void datesOutsideYears1To9999Are400NamingTheParameter(String query) {
         invalid(given().get("/jobs?" + query).then(), query.substring(0, query.indexOf('=')));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"created_after=2262-04-12", "created_before=1677-09-21", "created_after=0001-01-01",
-        "created_before=9999-12-31", "created_after=9999-12-31T23:59:59.999999Z"})
+    @ValueSource(strings = { "created_after=2262-04-12", "created_before=1677-09-21", "created_after=0001-01-01",
+            "created_before=9999-12-31", "created_after=9999-12-31T23:59:59.999999Z" })
     void datesInsideTheRangeWork(String query) {
         given().get("/jobs?" + query).then().statusCode(200);
         given().get("/jobs?order=asc&" + query).then().statusCode(200);
@@ -102,7 +104,7 @@ class HostileInputTest {
         invalid(post("/jobs/results", results(2, 1, "\"status\": \"completed\", \"result_score\": 1e400")),
                 "results[1].result_score");
         // Jackson reads these strings as the special values before any coercion rule applies.
-        for (String text : new String[] {"\"NaN\"", "\"Infinity\"", "\"-Infinity\""}) {
+        for (String text : new String[] { "\"NaN\"", "\"Infinity\"", "\"-Infinity\"" }) {
             invalid(post(JOB + "/complete", "{\"result_score\": " + text + "}"), "result_score");
             invalid(post("/jobs/results", results(2, 0, "\"status\": \"completed\", \"result_score\": " + text)),
                     "results[0].result_score");
@@ -122,14 +124,14 @@ class HostileInputTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"limit", "status", "order", "cursor", "created_after", "created_before"})
+    @ValueSource(strings = { "limit", "status", "order", "cursor", "created_after", "created_before" })
     void emptyListingParametersAre400(String name) {
         invalid(given().get("/jobs?" + name + "=").then(), name);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/admin/archive-jobs?days_old=", "/admin/archive-jobs?batch_size=",
-        "/admin/archive-jobs?days_old=30&batch_size="})
+    @ValueSource(strings = { "/admin/archive-jobs?days_old=", "/admin/archive-jobs?batch_size=",
+            "/admin/archive-jobs?days_old=30&batch_size=" })
     void emptyArchiveParametersAre400(String path) {
         String name = path.substring(path.lastIndexOf('?') + 1).replaceAll(".*&", "").replace("=", "");
         invalid(Admin.asAdmin().post(path).then(), name);

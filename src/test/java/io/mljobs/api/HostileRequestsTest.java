@@ -3,15 +3,6 @@ package io.mljobs.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mljobs.job.Cursor;
-import io.mljobs.job.Position;
-import io.mljobs.job.SortOrder;
-import io.mljobs.testing.Admin;
-import io.mljobs.testing.PostgresTestResource;
-import io.mljobs.testing.RawHttp;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -26,7 +17,18 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
+
 import org.junit.jupiter.api.Test;
+
+import io.mljobs.job.Cursor;
+import io.mljobs.job.Position;
+import io.mljobs.job.SortOrder;
+import io.mljobs.testing.Admin;
+import io.mljobs.testing.PostgresTestResource;
+import io.mljobs.testing.RawHttp;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * Over 2,000 hostile requests, generated from a fixed seed, across every endpoint: NUL and lone
@@ -44,17 +46,17 @@ class HostileRequestsTest {
     private static final String JOB = "3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a3b";
 
     private static final String[] STRINGS = {
-        "' OR '1'='1", "1; DROP TABLE ml_jobs; --", "$1", "%00", "\u0000", "a\u0000b", "\ud800", "x\udc00y",
-        "\ud83d\ude00", "../../etc/passwd", "<script>", "9".repeat(40), "-1", "NaN", "Infinity", "-Infinity", "1e400",
-        "", " ", "null", "[]", "{}", "\u202e", "\t\r\n", "x".repeat(5_000), "0000-01-01", "9999-12-31",
-        "2262-04-12", "1677-09-21", "+10000-01-01T00:00:00Z", "-0001-01-01T00:00:00Z", "2026-02-30",
-        "2026-05-01T25:00:00Z", "pending", "PENDING", "asc", "desc", JOB, "0", "101", "2147483648", "1.5", "0x10",
+            "' OR '1'='1", "1; DROP TABLE ml_jobs; --", "$1", "%00", "\u0000", "a\u0000b", "\ud800", "x\udc00y",
+            "\ud83d\ude00", "../../etc/passwd", "<script>", "9".repeat(40), "-1", "NaN", "Infinity", "-Infinity", "1e400",
+            "", " ", "null", "[]", "{}", "\u202e", "\t\r\n", "x".repeat(5_000), "0000-01-01", "9999-12-31",
+            "2262-04-12", "1677-09-21", "+10000-01-01T00:00:00Z", "-0001-01-01T00:00:00Z", "2026-02-30",
+            "2026-05-01T25:00:00Z", "pending", "PENDING", "asc", "desc", JOB, "0", "101", "2147483648", "1.5", "0x10",
     };
     private static final String[] NUMBERS = {
-        "0", "-1", "1", "100", "101", "1.5", "1e400", "-1e400", "9".repeat(40), "NaN", "Infinity", "\"5\"",
-        "\"NaN\"", "\"Infinity\"", "null", "true", "[]", "{}", "\"\"", "-0", "2147483648", "4.9e-324",
+            "0", "-1", "1", "100", "101", "1.5", "1e400", "-1e400", "9".repeat(40), "NaN", "Infinity", "\"5\"",
+            "\"NaN\"", "\"Infinity\"", "null", "true", "[]", "{}", "\"\"", "-0", "2147483648", "4.9e-324",
     };
-    private static final String[] PARAMS = {"limit", "cursor", "status", "created_after", "created_before", "order"};
+    private static final String[] PARAMS = { "limit", "cursor", "status", "created_after", "created_before", "order" };
 
     @TestHTTPResource("/")
     URI base;
@@ -140,7 +142,7 @@ class HostileRequestsTest {
             }
         }
         // A '%' without two hex digits: Netty refuses the request line itself (empty 400, see README).
-        for (String target : new String[] {"/jobs/%zz", "/jobs?limit=%", "/jobs?status=%g0", "/admin/explain?query_type=%"}) {
+        for (String target : new String[] { "/jobs/%zz", "/jobs?limit=%", "/jobs?status=%g0", "/admin/explain?query_type=%" }) {
             RawHttp.Reply reply = raw.send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close");
             assertEquals(400, reply.status(), target);
             bare++;
@@ -151,8 +153,8 @@ class HostileRequestsTest {
     private List<Request> generate(Random random) {
         List<Request> requests = new ArrayList<>();
         // Cursors that pass the checksum but carry positions no real cursor has.
-        for (long micros : new long[] {Long.MIN_VALUE, Long.MAX_VALUE, -1, 0, 253_402_300_800_000_000L}) {
-            for (long id : new long[] {Long.MIN_VALUE, -1, 0, 1, Long.MAX_VALUE}) {
+        for (long micros : new long[] { Long.MIN_VALUE, Long.MAX_VALUE, -1, 0, 253_402_300_800_000_000L }) {
+            for (long id : new long[] { Long.MIN_VALUE, -1, 0, 1, Long.MAX_VALUE }) {
                 String forged = new Cursor(new Position(micros, id), SortOrder.values()[random.nextInt(2)]).encode();
                 requests.add(get("/jobs?cursor=" + forged));
             }
@@ -162,7 +164,8 @@ class HostileRequestsTest {
         requests.add(json("POST", "/jobs/batch", "{\"jobs\": [" + "{\"input_text\": \"x\"},".repeat(5_000)
                 + "{\"input_text\": \"x\"}]}"));
         requests.add(get("/jobs?limit=" + "9".repeat(5_000)));
-        for (String path : new String[] {"/jobs", "/jobs/batch", "/jobs/claim", "/jobs/results", "/jobs/" + JOB + "/complete"}) {
+        for (String path : new String[] { "/jobs", "/jobs/batch", "/jobs/claim", "/jobs/results",
+                "/jobs/" + JOB + "/complete" }) {
             requests.add(json("POST", path, "[".repeat(10_000)));
             requests.add(json("POST", path, "{\"a\":".repeat(10_000) + "1" + "}".repeat(10_000)));
         }
@@ -179,8 +182,9 @@ class HostileRequestsTest {
         String n = pick(random, NUMBERS);
         String uuid = random.nextInt(4) == 0 ? JOB : random.nextBoolean() ? UUID.randomUUID().toString() : q;
         return switch (random.nextInt(20)) {
-            case 0 -> get("/jobs?" + pick(random, PARAMS) + "=" + q + (random.nextBoolean() ? "" : "&"
-                    + pick(random, PARAMS) + "=" + (random.nextBoolean() ? "" : q)));
+            case 0 -> get("/jobs?" + pick(random, PARAMS) + "=" + q + (random.nextBoolean() ? ""
+                    : "&"
+                            + pick(random, PARAMS) + "=" + (random.nextBoolean() ? "" : q)));
             case 1 -> get("/jobs/" + (q.isEmpty() ? "%20" : q));
             case 2 -> json("POST", "/jobs", "{\"input_text\": " + pick(random, j, n, "[" + j + "]", "{\"a\": " + j + "}")
                     + (random.nextInt(4) == 0 ? ", \"input_text\": " + j : "") + "}");
@@ -192,18 +196,21 @@ class HostileRequestsTest {
                     + ", \"result_label\": " + pick(random, j, n) + ", \"worker_id\": " + pick(random, j, "null") + "}");
             case 7 -> json("POST", "/jobs/" + uuid + "/fail", "{\"error\": " + pick(random, j, n, "null")
                     + ", \"worker_id\": " + pick(random, j, n) + "}");
-            case 8 -> json("POST", "/jobs/" + uuid + "/heartbeat", random.nextBoolean() ? "" : "{\"worker_id\": "
-                    + pick(random, j, n) + "}");
+            case 8 -> json("POST", "/jobs/" + uuid + "/heartbeat", random.nextBoolean() ? ""
+                    : "{\"worker_id\": "
+                            + pick(random, j, n) + "}");
             case 9 -> json("POST", "/jobs/results", "{\"results\": [" + results(random, j, n) + "]}");
             case 10 -> admin("POST", "/admin/archive-jobs?" + pick(random, "days_old", "batch_size") + "="
                     + pick(random, q, URLEncoder.encode(n, StandardCharsets.UTF_8), ""));
             case 11 -> admin("GET", "/admin/archive-runs/" + (q.isEmpty() ? "0" : q));
-            case 12 -> admin("GET", "/admin/archive-runs?limit=" + pick(random, q, URLEncoder.encode(n, StandardCharsets.UTF_8), ""));
+            case 12 ->
+                admin("GET", "/admin/archive-runs?limit=" + pick(random, q, URLEncoder.encode(n, StandardCharsets.UTF_8), ""));
             case 13 -> admin("GET", "/admin/explain?query_type=" + q);
             case 14 -> admin("GET", "/admin/db-health" + (random.nextBoolean() ? "" : "?x=" + q));
             case 15 -> new Request("POST", pick(random, "/jobs", "/jobs/batch", "/jobs/claim", "/jobs/results"),
                     pick(random, "text/plain", "application/xml", "application/x-www-form-urlencoded", "application/json",
-                            "application/json; charset=latin1", "multipart/form-data"), s, false);
+                            "application/json; charset=latin1", "multipart/form-data"),
+                    s, false);
             case 16 -> new Request(pick(random, "PUT", "DELETE", "PATCH", "OPTIONS", "GET"),
                     pick(random, "/jobs", "/jobs/" + uuid, "/jobs/batch", "/jobs/results", "/admin/archive-jobs"),
                     null, null, random.nextBoolean());
@@ -249,8 +256,8 @@ class HostileRequestsTest {
         if (random.nextBoolean()) {
             return pick(random, STRINGS);
         }
-        char[] alphabet = {'\0', '\ud800', '\udfff', '\u202e', '"', '\\', '\'', '%', '&', '=', '?', '#', '/', '\n',
-            '\u0007', 'a', 'Z', '9', ' ', '\u00e9', '\uffff', '\ufeff'};
+        char[] alphabet = { '\0', '\ud800', '\udfff', '\u202e', '"', '\\', '\'', '%', '&', '=', '?', '#', '/', '\n',
+                '\u0007', 'a', 'Z', '9', ' ', '\u00e9', '\uffff', '\ufeff' };
         StringBuilder text = new StringBuilder();
         int length = random.nextInt(10) == 0 ? 12_000 : random.nextInt(30);
         for (int i = 0; i < length; i++) {

@@ -2,19 +2,21 @@ package io.mljobs.api;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mljobs.testing.JsonHttp;
-import io.mljobs.testing.PostgresTestResource;
-import io.mljobs.testing.RawHttp;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
 import org.junit.jupiter.api.Test;
+
+import io.mljobs.testing.JsonHttp;
+import io.mljobs.testing.PostgresTestResource;
+import io.mljobs.testing.RawHttp;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
 
 /** Made-up methods and paths cannot blow up the http_server_requests labels or crowd out real endpoints. */
 @QuarkusTest

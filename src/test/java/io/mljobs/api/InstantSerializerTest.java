@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Instant;
 import java.util.SplittableRandom;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -12,9 +13,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class InstantSerializerTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"1970-01-01T00:00:00Z", "1969-12-31T23:59:59.999999999Z", "2000-02-29T12:00:00.5Z",
-        "2024-12-31T23:59:59.123456Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "1900-03-01T00:00:00.000001Z",
-        "2100-02-28T01:02:03.000000007Z", "+10000-01-01T00:00:00Z", "-0001-12-31T23:59:59Z"})
+    @ValueSource(strings = { "1970-01-01T00:00:00Z", "1969-12-31T23:59:59.999999999Z", "2000-02-29T12:00:00.5Z",
+            "2024-12-31T23:59:59.123456Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "1900-03-01T00:00:00.000001Z",
+            "2100-02-28T01:02:03.000000007Z", "+10000-01-01T00:00:00Z", "-0001-12-31T23:59:59Z" })
     void edgesMatchTheJdk(String text) {
         Instant instant = Instant.parse(text);
         assertEquals(instant.toString(), InstantSerializer.format(instant));

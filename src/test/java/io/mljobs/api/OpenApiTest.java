@@ -5,14 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
 import io.mljobs.testing.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import org.junit.jupiter.api.Test;
 
 /** The OpenAPI document lists every endpoint with its success and problem responses. */
 @QuarkusTest
@@ -52,7 +54,7 @@ class OpenApiTest {
                 assertNotNull(doc.getString("paths.'" + path + "'." + method + ".summary"), method + " " + path);
             }
         });
-        Set<String> problemFields = doc.<String, Object>getMap("components.schemas.Problem.properties").keySet();
+        Set<String> problemFields = doc.<String, Object> getMap("components.schemas.Problem.properties").keySet();
         assertTrue(problemFields.containsAll(List.of("type", "title", "status", "detail")), problemFields.toString());
         assertNotNull(doc.getMap("components.securitySchemes.basic"));
     }

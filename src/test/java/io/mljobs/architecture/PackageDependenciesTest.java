@@ -3,12 +3,14 @@ package io.mljobs.architecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 /**
  * Dependencies run one way (../shared/ARCHITECTURE.md): the ground (db: the timed query path and
@@ -19,9 +21,9 @@ import org.junit.jupiter.api.Test;
  */
 class PackageDependenciesTest {
 
-    private static final String[] GROUND = {"io.mljobs.db..", "io.mljobs.api..", "io.mljobs.migration.."};
-    private static final String[] ABOVE_GROUND = {"io.mljobs.job..", "io.mljobs.queue..", "io.mljobs.stats..",
-        "io.mljobs.archive..", "io.mljobs.admin..", "io.mljobs.security..", "io.mljobs.dev.."};
+    private static final String[] GROUND = { "io.mljobs.db..", "io.mljobs.api..", "io.mljobs.migration.." };
+    private static final String[] ABOVE_GROUND = { "io.mljobs.job..", "io.mljobs.queue..", "io.mljobs.stats..",
+            "io.mljobs.archive..", "io.mljobs.admin..", "io.mljobs.security..", "io.mljobs.dev.." };
 
     private static JavaClasses classes;
 

@@ -1,29 +1,13 @@
 package io.mljobs.archive;
 
-import io.mljobs.testing.Waits;
 import static io.mljobs.testing.Admin.asAdmin;
 import static io.mljobs.testing.Problems.expectProblem;
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.mljobs.testing.Admin;
-import io.mljobs.testing.JsonHttp;
-import io.mljobs.testing.PostgresTestResource;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.path.json.JsonPath;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Transaction;
-import io.vertx.mutiny.sqlclient.Tuple;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,12 +21,31 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+
 import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.mljobs.testing.Admin;
+import io.mljobs.testing.JsonHttp;
+import io.mljobs.testing.PostgresTestResource;
+import io.mljobs.testing.Waits;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Archival loses nothing and duplicates nothing: not when statuses change during a run, not when a
@@ -73,7 +76,8 @@ class ArchiveTest {
         seed(50, "pending", "40 days");
         seed(50, "running", "40 days");
         seed(100, "completed", "10 days");
-        Row before = one("SELECT * FROM ml_jobs WHERE status = 'completed' AND created_at < now() - interval '30 days' LIMIT 1");
+        Row before = one(
+                "SELECT * FROM ml_jobs WHERE status = 'completed' AND created_at < now() - interval '30 days' LIMIT 1");
 
         JsonPath result = asAdmin().queryParam("days_old", 30).post("/admin/archive-jobs")
                 .then().statusCode(200).extract().jsonPath();
@@ -304,16 +308,18 @@ class ArchiveTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"days_old=0", "days_old=3651", "days_old=-1", "days_old=abc", "days_old=1.5",
-        "batch_size=0", "batch_size=50001"})
+    @ValueSource(strings = { "days_old=0", "days_old=3651", "days_old=-1", "days_old=abc", "days_old=1.5",
+            "batch_size=0", "batch_size=50001" })
     void badParametersAreBadRequests(String query) {
-        expectProblem(asAdmin().urlEncodingEnabled(false).post("/admin/archive-jobs?" + query).then(), 400, "invalid-parameter");
+        expectProblem(asAdmin().urlEncodingEnabled(false).post("/admin/archive-jobs?" + query).then(), 400,
+                "invalid-parameter");
     }
 
     @Test
     void unknownOrMalformedRunIdIsAProblem() {
         expectProblem(asAdmin().get("/admin/archive-runs/999999").then(), 404, "not-found");
-        expectProblem(asAdmin().get("/admin/archive-runs/abc").then(), 400, "invalid-parameter").body("title", containsString("id"));
+        expectProblem(asAdmin().get("/admin/archive-runs/abc").then(), 400, "invalid-parameter").body("title",
+                containsString("id"));
     }
 
     private List<String> seed(int n, String status, String age) {
@@ -341,7 +347,8 @@ class ArchiveTest {
     private void assertCountsExact() {
         JsonNode stats = new JsonHttp(base).get("/jobs/stats").body();
         Map<String, Long> actual = new HashMap<>(Map.of("pending", 0L, "running", 0L, "completed", 0L, "failed", 0L));
-        for (Row row : pool.query("SELECT status, count(*) FROM ml_jobs GROUP BY status").execute().await().atMost(Waits.BOUND)) {
+        for (Row row : pool.query("SELECT status, count(*) FROM ml_jobs GROUP BY status").execute().await()
+                .atMost(Waits.BOUND)) {
             actual.put(row.getString(0), row.getLong(1));
         }
         actual.forEach((status, n) -> assertEquals(n, stats.get("by_status").get(status).asLong(), status));

@@ -4,6 +4,13 @@ import static io.mljobs.testing.Admin.asAdmin;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
 import io.mljobs.testing.PostgresTestResource;
@@ -13,10 +20,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.inject.Inject;
-import java.time.Duration;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 /**
  * A run of thousands of batches ends with its exact count: each batch is one step of a
@@ -26,7 +29,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(ManyBatchesTest.SerialRun.class)
 @WithTestResource(value = PostgresTestResource.class, initArgs = {
-    @ResourceArg(name = "label", value = "batches"), @ResourceArg(name = "prefill-rows", value = "60000")})
+        @ResourceArg(name = "label", value = "batches"), @ResourceArg(name = "prefill-rows", value = "60000") })
 class ManyBatchesTest {
 
     public static class SerialRun implements QuarkusTestProfile {

@@ -1,18 +1,21 @@
 package io.mljobs.archive;
 
-import io.mljobs.testing.Waits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
 import io.mljobs.testing.PostgresTestResource;
+import io.mljobs.testing.Waits;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.mutiny.sqlclient.Pool;
-import jakarta.inject.Inject;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 /** The scheduler archives old finished jobs and then deletes only archived rows past retention. */
 @QuarkusTest

@@ -1,19 +1,5 @@
 package io.mljobs.bench;
 
-import org.junit.jupiter.api.Timeout;
-import java.util.concurrent.TimeUnit;
-import io.mljobs.testing.Waits;
-import io.mljobs.job.JobRepository;
-import io.mljobs.testing.Admin;
-import io.mljobs.testing.PostgresTestResource;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,16 +13,35 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import io.mljobs.job.JobRepository;
+import io.mljobs.testing.Admin;
+import io.mljobs.testing.PostgresTestResource;
+import io.mljobs.testing.Waits;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Prints the archival issue's figures; asserts nothing about speed. Archives a table of
  * {@code bench.rows} jobs (~83% eligible) while clients keep listing and writing, then restores it
  * and runs the naive single-transaction INSERT … SELECT + DELETE in the same process. Run:
  *
- * <pre>./mvnw test -Dtest=ArchiveBenchmark -Dbench.rows=1000000 [-Dbench.batch=5000]</pre>
+ * <pre>
+ * ./mvnw test -Dtest=ArchiveBenchmark -Dbench.rows=1000000 [-Dbench.batch=5000]
+ * </pre>
  */
 @QuarkusTest
 // Loading and measuring ten million rows outlasts the 10 min bound every test has (pom.xml, surefire).
@@ -122,7 +127,7 @@ class ArchiveBenchmark {
     private long batched() throws Exception {
         String batchSize = System.getProperty("bench.batch", "5000");
         HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(
-                        base.resolve("/admin/archive-jobs?days_old=30&batch_size=" + batchSize))
+                base.resolve("/admin/archive-jobs?days_old=30&batch_size=" + batchSize))
                 .header("Authorization", Admin.BASIC_AUTH)
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         if (accepted.statusCode() != 200 && accepted.statusCode() != 202) {
@@ -131,7 +136,8 @@ class ArchiveBenchmark {
         Row run;
         do {
             Thread.sleep(20);
-            run = pool.query("SELECT * FROM ml_archive_runs ORDER BY id DESC LIMIT 1").execute().await().atMost(Waits.BENCHMARK_BOUND)
+            run = pool.query("SELECT * FROM ml_archive_runs ORDER BY id DESC LIMIT 1").execute().await()
+                    .atMost(Waits.BENCHMARK_BOUND)
                     .iterator().next();
         } while ("running".equals(run.getString("state")));
         return run.getLong("archived");
@@ -140,7 +146,7 @@ class ArchiveBenchmark {
     /** One INSERT … SELECT and one DELETE in a single transaction. */
     private long naive() {
         return pool.withTransaction(conn -> conn.query("INSERT INTO ml_jobs_archive (" + JobRepository.ALL_COLUMNS
-                        + ") SELECT " + JobRepository.ALL_COLUMNS + " FROM ml_jobs WHERE " + ELIGIBLE).execute()
+                + ") SELECT " + JobRepository.ALL_COLUMNS + " FROM ml_jobs WHERE " + ELIGIBLE).execute()
                 .chain(inserted -> conn.query("DELETE FROM ml_jobs WHERE " + ELIGIBLE).execute()
                         .map(deleted -> (long) deleted.rowCount())))
                 .await().atMost(Waits.BENCHMARK_BOUND);
@@ -212,8 +218,9 @@ class ArchiveBenchmark {
         line("| %s | %s | %,d | %.1f | %,.0f | %s | %s | %s |", version, load, pass.rows(), pass.seconds(), pass.rate(),
                 pass.writes() == 0 ? "-" : String.format("%.1f", pass.slowestWriteMs()),
                 pass.writes() == 0 ? "-" : String.format("%.1f", pass.longestLockWaitMs()),
-                pass.listing().isEmpty() ? "-" : String.format("%.2f / %.2f", percentile(pass.listing(), 50),
-                        percentile(pass.listing(), 99)));
+                pass.listing().isEmpty() ? "-"
+                        : String.format("%.2f / %.2f", percentile(pass.listing(), 50),
+                                percentile(pass.listing(), 99)));
     }
 
     private long total() {

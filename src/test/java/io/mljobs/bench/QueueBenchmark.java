@@ -1,17 +1,5 @@
 package io.mljobs.bench;
 
-import org.junit.jupiter.api.Timeout;
-import java.util.concurrent.TimeUnit;
-import io.mljobs.testing.Waits;
-import io.mljobs.job.JobRepository;
-import io.mljobs.stats.StatusCounts;
-import io.mljobs.testing.PostgresTestResource;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.mutiny.sqlclient.Pool;
-import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,16 +15,33 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import io.mljobs.job.JobRepository;
+import io.mljobs.stats.StatusCounts;
+import io.mljobs.testing.PostgresTestResource;
+import io.mljobs.testing.Waits;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * Prints the stats issue's figures; asserts nothing about speed. Not part of {@code verify} (its
  * name matches no test pattern). Run:
  *
- * <pre>./mvnw test -Dtest=QueueBenchmark -Dbench.sizes=10000,1000000[,10000000]</pre>
+ * <pre>
+ * ./mvnw test -Dtest=QueueBenchmark -Dbench.sizes=10000,1000000[,10000000]
+ * </pre>
  *
  * The service runs in the same JVM as the load it measures, on the same 2 cores as PostgreSQL.
  */
@@ -179,7 +184,7 @@ class QueueBenchmark {
             }
             return null;
         });
-        return new long[] {calls.get(), claimedJobs.get()};
+        return new long[] { calls.get(), claimedJobs.get() };
     }
 
     private void setCounters(boolean on) {
@@ -256,7 +261,8 @@ class QueueBenchmark {
     }
 
     private long count() {
-        return pool.query("SELECT count(*) FROM ml_jobs").execute().await().atMost(Waits.BENCHMARK_BOUND).iterator().next().getLong(0);
+        return pool.query("SELECT count(*) FROM ml_jobs").execute().await().atMost(Waits.BENCHMARK_BOUND).iterator().next()
+                .getLong(0);
     }
 
     private void line(String format, Object... args) {

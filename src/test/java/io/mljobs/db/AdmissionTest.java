@@ -4,15 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
-import io.smallrye.mutiny.subscription.UniEmitter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.Test;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.smallrye.mutiny.subscription.UniEmitter;
 
 /** The admission queue's bounds and its accounting: a permit comes back exactly when the work ends. */
 class AdmissionTest {
@@ -57,7 +59,9 @@ class AdmissionTest {
     @Test
     void callerThatGoesAwayDoesNotReturnThePermitBeforeTheWorkEnds() throws Exception {
         Admission admission = new Admission("t", 1, 10, Duration.ofSeconds(10).toNanos());
-        Cancellable caller = admission.run(this::held).subscribe().with(item -> { }, failure -> { });
+        Cancellable caller = admission.run(this::held).subscribe().with(item -> {
+        }, failure -> {
+        });
         caller.cancel();
         assertEquals(1, admission.inUse(), "the work still holds its connection");
         assertTrue(admission.stalledNanos() > 0);
@@ -70,7 +74,8 @@ class AdmissionTest {
     void waiterThatGoesAwayIsSkipped() throws Exception {
         Admission admission = new Admission("t", 1, 10, Duration.ofSeconds(10).toNanos());
         admission.run(this::held).subscribeAsCompletionStage();
-        Cancellable gone = admission.run(() -> Uni.createFrom().item("gone")).subscribe().with(item -> { });
+        Cancellable gone = admission.run(() -> Uni.createFrom().item("gone")).subscribe().with(item -> {
+        });
         CompletableFuture<String> next = admission.run(() -> Uni.createFrom().item("next")).subscribeAsCompletionStage();
         gone.cancel();
         running.get(0).complete("first");

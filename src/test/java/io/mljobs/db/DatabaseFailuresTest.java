@@ -2,25 +2,26 @@ package io.mljobs.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vertx.pgclient.PgException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import io.vertx.pgclient.PgException;
 
 /** Which PostgreSQL errors tell the client to retry (503) rather than report a server fault (500). */
 class DatabaseFailuresTest {
 
     @ParameterizedTest
     @CsvSource({
-        "40P01, true", // deadlock victim
-        "40001, true", // serialization failure
-        "57P01, true", // admin shutdown
-        "53300, true", // too many connections
-        "57014, true", // statement_timeout
-        "55P03, true", // lock_timeout
-        "25P03, true", // idle_in_transaction_session_timeout
-        "08006, true", // connection failure
-        "23505, false", // unique violation: a bug to look at, not a reason to retry
-        "42P01, false", // undefined table
+            "40P01, true", // deadlock victim
+            "40001, true", // serialization failure
+            "57P01, true", // admin shutdown
+            "53300, true", // too many connections
+            "57014, true", // statement_timeout
+            "55P03, true", // lock_timeout
+            "25P03, true", // idle_in_transaction_session_timeout
+            "08006, true", // connection failure
+            "23505, false", // unique violation: a bug to look at, not a reason to retry
+            "42P01, false", // undefined table
     })
     void transientDatabaseErrorsAreUnavailableNotInternal(String sqlState, boolean unavailable) {
         assertEquals(unavailable, DatabaseFailures.isUnavailable(new PgException("m", "ERROR", sqlState, null)));
@@ -36,11 +37,11 @@ class DatabaseFailuresTest {
 
     @ParameterizedTest
     @CsvSource({
-        "22021, true", // character not in repertoire: a NUL byte
-        "22008, true", // datetime field overflow
-        "22003, true", // numeric value out of range
-        "23505, false",
-        "40001, false",
+            "22021, true", // character not in repertoire: a NUL byte
+            "22008, true", // datetime field overflow
+            "22003, true", // numeric value out of range
+            "23505, false",
+            "40001, false",
     })
     void dataExceptionsAreTheClientsValues(String sqlState, boolean data) {
         assertEquals(data, DatabaseFailures.dataExceptionState(new PgException("m", "ERROR", sqlState, null)) != null);

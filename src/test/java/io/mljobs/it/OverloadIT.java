@@ -4,6 +4,14 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.Test;
+
 import io.mljobs.testing.Flood;
 import io.mljobs.testing.PostgresTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -13,12 +21,6 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import java.net.URI;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Supplier;
-import org.junit.jupiter.api.Test;
 
 /**
  * The packaged service, with the heap the Kubernetes manifest gives it (quarkus.test.arg-line),
@@ -29,8 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusIntegrationTest
 @WithTestResource(value = PostgresTestResource.class, initArgs = {
-    @ResourceArg(name = "label", value = "overload"),
-    @ResourceArg(name = "admin-password", value = "overload-admin-password")})
+        @ResourceArg(name = "label", value = "overload"),
+        @ResourceArg(name = "admin-password", value = "overload-admin-password") })
 class OverloadIT {
 
     private static final Duration BURST = Duration.ofSeconds(8);

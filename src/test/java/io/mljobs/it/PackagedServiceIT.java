@@ -6,19 +6,21 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mljobs.testing.PostgresTestResource;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusIntegrationTest;
-import io.restassured.http.ContentType;
-import io.restassured.path.json.JsonPath;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+
 import org.junit.jupiter.api.Test;
+
+import io.mljobs.testing.PostgresTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 
 /**
  * The packaged service (prod profile, `java -jar`, or the native binary where one is built) on a
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusIntegrationTest
 @WithTestResource(value = PostgresTestResource.class, initArgs = {
-    @ResourceArg(name = "label", value = "it"), @ResourceArg(name = "admin-password", value = "it-admin-password-2026")})
+        @ResourceArg(name = "label", value = "it"), @ResourceArg(name = "admin-password", value = "it-admin-password-2026") })
 class PackagedServiceIT {
 
     @Test

@@ -1,23 +1,26 @@
 package io.mljobs.job;
 
-import io.mljobs.testing.Waits;
 import static io.mljobs.testing.Problems.expectProblem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import io.mljobs.testing.PostgresTestResource;
+import io.mljobs.testing.Waits;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.vertx.mutiny.sqlclient.Pool;
-import jakarta.inject.Inject;
-import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 @QuarkusTest
 @WithTestResource(PostgresTestResource.class)
@@ -65,13 +68,13 @@ class BatchCreateTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{}", "{\"jobs\": []}", "{\"jobs\": null}", "{\"jobs\": [null]}"})
+    @ValueSource(strings = { "{}", "{\"jobs\": []}", "{\"jobs\": null}", "{\"jobs\": [null]}" })
     void emptyBatchIsAnInvalidParameter(String body) {
         expectProblem(given().contentType(ContentType.JSON).body(body).post("/jobs/batch").then(), 400, "invalid-parameter");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"jobs\": {}}", "[]"})
+    @ValueSource(strings = { "{\"jobs\": {}}", "[]" })
     void batchOfTheWrongShapeIsAMalformedBody(String body) {
         expectProblem(given().contentType(ContentType.JSON).body(body).post("/jobs/batch").then(), 400, "malformed-body");
     }

@@ -1,32 +1,35 @@
 package io.mljobs.job;
 
-import io.mljobs.testing.Waits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mljobs.db.NamedQuery;
-import io.mljobs.testing.Plans;
-import io.mljobs.testing.PostgresTestResource;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.core.json.JsonObject;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
+
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import io.mljobs.db.NamedQuery;
+import io.mljobs.testing.Plans;
+import io.mljobs.testing.PostgresTestResource;
+import io.mljobs.testing.Waits;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Proves with EXPLAIN that each listing variant is one index range scan in the requested order (no
@@ -61,7 +64,7 @@ class JobPagePlanTest {
         String cursorDesc = new Cursor(new Position(1_700_000_000_000_000L, 10_000), SortOrder.DESC).encode();
         for (String order : List.of("asc", "desc")) {
             String cursor = order.equals("asc") ? cursorAsc : cursorDesc;
-            for (String status : new String[] {null, "completed", "pending"}) {
+            for (String status : new String[] { null, "completed", "pending" }) {
                 Set<String> intended = status == null ? Set.of(BY_TIME)
                         : status.equals("pending") ? Set.of(BY_STATUS, PENDING) : Set.of(BY_STATUS);
                 variants.add(Arguments.of(request(status, null, null, order, null), intended));
@@ -88,7 +91,8 @@ class JobPagePlanTest {
             assertEquals(1, indexes.size(), mode + ": " + indexes);
             assertTrue(intended.containsAll(indexes), mode + ": used " + indexes + ", intended " + intended);
             // A range scan: every condition bounds the scan; none is checked row by row afterwards.
-            JsonObject scan = Plans.nodes(plan).stream().filter(n -> n.getString("Index Name") != null).findFirst().orElseThrow();
+            JsonObject scan = Plans.nodes(plan).stream().filter(n -> n.getString("Index Name") != null).findFirst()
+                    .orElseThrow();
             assertTrue(scan.getString("Index Cond", "").contains("ROW("), mode + ": " + scan.getString("Index Cond"));
             assertEquals(null, scan.getString("Filter"), mode + ": filter " + scan.getString("Filter"));
         }

@@ -1,6 +1,5 @@
 package io.mljobs.job;
 
-import io.mljobs.testing.Waits;
 import static io.mljobs.testing.Problems.expectProblem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -9,18 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mljobs.testing.PostgresTestResource;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.path.json.JsonPath;
-import io.restassured.specification.RequestSpecification;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -30,6 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -37,6 +27,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.mljobs.testing.PostgresTestResource;
+import io.mljobs.testing.Waits;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Walks every page of a few thousand jobs, a hundred of which share each created_at, and checks the
@@ -103,7 +107,7 @@ class JobPagingTest {
         Map<String, String> seeded = Map.of("created_before", "2020-01-03");
         List<String> expected = expectedUuids(seeded, "desc");
         assertEquals(JOBS, expected.size());
-        for (int limit : new int[] {3, 99, 100}) {
+        for (int limit : new int[] { 3, 99, 100 }) {
             assertEquals(expected, walk(seeded, "desc", limit, JOBS), "limit " + limit);
         }
     }
@@ -125,7 +129,8 @@ class JobPagingTest {
 
     @Test
     void jobUuidCursorOfUnknownJobIsBadRequest() {
-        expectProblem(given().queryParam("cursor", "3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a3b").get("/jobs").then(), 400, "invalid-parameter")
+        expectProblem(given().queryParam("cursor", "3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a3b").get("/jobs").then(), 400,
+                "invalid-parameter")
                 .body("detail", containsString("does not exist"));
     }
 
@@ -158,10 +163,10 @@ class JobPagingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"limit=0", "limit=500", "limit=-1", "limit=abc", "limit=1.5", "limit=101",
-        "cursor=garbage!!", "cursor=AAAA", "cursor=%25%25", "status=unknown", "status=PENDING",
-        "created_after=yesterday", "created_after=2026-13-01", "created_before=2026-01-01T25:00:00Z",
-        "created_after=2026-02-01&created_before=2026-01-01", "order=sideways", "order=DESC"})
+    @ValueSource(strings = { "limit=0", "limit=500", "limit=-1", "limit=abc", "limit=1.5", "limit=101",
+            "cursor=garbage!!", "cursor=AAAA", "cursor=%25%25", "status=unknown", "status=PENDING",
+            "created_after=yesterday", "created_after=2026-13-01", "created_before=2026-01-01T25:00:00Z",
+            "created_after=2026-02-01&created_before=2026-01-01", "order=sideways", "order=DESC" })
     void badListingParameterIsBadRequest(String query) {
         expectProblem(given().urlEncodingEnabled(false).get("/jobs?" + query).then(), 400, "invalid-parameter");
     }
@@ -181,7 +186,8 @@ class JobPagingTest {
     @Test
     void cursorWithTheOtherOrderIsBadRequest() {
         String descCursor = page(Map.of("limit", "1")).getString("pagination.next_cursor");
-        expectProblem(given().queryParam("cursor", descCursor).queryParam("order", "asc").get("/jobs").then(), 400, "invalid-parameter");
+        expectProblem(given().queryParam("cursor", descCursor).queryParam("order", "asc").get("/jobs").then(), 400,
+                "invalid-parameter");
     }
 
     private List<String> walk(Map<String, String> filter, String order, int limit, int expectedJobs) {

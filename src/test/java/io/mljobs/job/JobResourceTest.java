@@ -8,13 +8,14 @@ import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import io.mljobs.testing.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 @QuarkusTest
 @WithTestResource(PostgresTestResource.class)
@@ -54,20 +55,20 @@ class JobResourceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"not-a-uuid", "3f2b8c1e-9d4a-4f6b-8e2a", "1-1-1-1-1", "3f2b8c1e9d4a4f6b8e2a1c5d7e9f0a3b"})
+    @ValueSource(strings = { "not-a-uuid", "3f2b8c1e-9d4a-4f6b-8e2a", "1-1-1-1-1", "3f2b8c1e9d4a4f6b8e2a1c5d7e9f0a3b" })
     void malformedJobUuidIsBadRequest(String jobUuid) {
         expectProblem(given().when().get("/jobs/" + jobUuid).then(), 400, "invalid-parameter")
                 .body("detail", containsString("job_uuid"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{}", "{\"input_text\": null}", "{\"input_text\": \"\"}", "{\"input_text\": \"   \"}"})
+    @ValueSource(strings = { "{}", "{\"input_text\": null}", "{\"input_text\": \"\"}", "{\"input_text\": \"   \"}" })
     void submissionWithoutInputIsAnInvalidParameter(String body) {
         expectProblem(given().contentType(ContentType.JSON).body(body).when().post("/jobs").then(), 400, "invalid-parameter");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"input_text\": ", "not json", "[1, 2]", "{\"input_text\": {\"a\": 1}}"})
+    @ValueSource(strings = { "{\"input_text\": ", "not json", "[1, 2]", "{\"input_text\": {\"a\": 1}}" })
     void submissionThatIsNotAJobIsAMalformedBody(String body) {
         expectProblem(given().contentType(ContentType.JSON).body(body).when().post("/jobs").then(), 400, "malformed-body");
     }
@@ -93,7 +94,8 @@ class JobResourceTest {
 
     @Test
     void wrongContentTypeIsUnsupportedMediaType() {
-        expectProblem(given().contentType(ContentType.TEXT).body("input_text=x").when().post("/jobs").then(), 415, "unsupported-media-type");
+        expectProblem(given().contentType(ContentType.TEXT).body("input_text=x").when().post("/jobs").then(), 415,
+                "unsupported-media-type");
     }
 
     @Test

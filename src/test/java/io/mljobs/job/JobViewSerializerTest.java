@@ -2,17 +2,19 @@ package io.mljobs.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Instant;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import java.time.Instant;
-import java.util.List;
-import java.util.SplittableRandom;
-import java.util.UUID;
-import org.junit.jupiter.api.Test;
 
 /** The hand-written serializer writes exactly what Jackson's bean serializer writes for the record. */
 class JobViewSerializerTest {

@@ -1,23 +1,26 @@
 package io.mljobs.migration;
 
-import io.mljobs.testing.Waits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
+import org.junit.jupiter.api.Test;
+
 import io.mljobs.testing.PostgresTestResource;
+import io.mljobs.testing.Waits;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import jakarta.inject.Inject;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.MigrationInfo;
-import org.flywaydb.core.api.MigrationState;
-import org.junit.jupiter.api.Test;
 
 /**
  * Startup applies the CREATE INDEX CONCURRENTLY migrations to a table that already holds rows.
@@ -55,8 +58,8 @@ class MigrationOnPopulatedTableTest {
                 """).execute().await().atMost(Waits.BOUND)) {
             valid.put(row.getString(0), row.getBoolean(1));
         }
-        for (String index : new String[] {"ml_jobs_created_at_id_idx", "ml_jobs_status_created_at_id_idx",
-            "ml_jobs_pending_created_at_id_idx"}) {
+        for (String index : new String[] { "ml_jobs_created_at_id_idx", "ml_jobs_status_created_at_id_idx",
+                "ml_jobs_pending_created_at_id_idx" }) {
             assertEquals(Boolean.TRUE, valid.get(index), index + " in " + valid);
         }
         long rows = pool.query("SELECT count(*) FROM ml_jobs WHERE input_text LIKE 'prefilled %'").execute()

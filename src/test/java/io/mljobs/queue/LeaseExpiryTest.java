@@ -1,21 +1,24 @@
 package io.mljobs.queue;
 
-import io.mljobs.testing.Waits;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
 import io.mljobs.testing.PostgresTestResource;
+import io.mljobs.testing.Waits;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.inject.Inject;
-import java.util.List;
-import java.util.UUID;
-import org.junit.jupiter.api.Test;
 
 /** The scheduled reaper (every second in tests) returns a silent worker's job to the queue. */
 @QuarkusTest

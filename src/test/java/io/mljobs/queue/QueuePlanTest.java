@@ -1,25 +1,28 @@
 package io.mljobs.queue;
 
-import io.mljobs.testing.Waits;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mljobs.job.JobRepository;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
 import io.mljobs.db.NamedQuery;
+import io.mljobs.job.JobRepository;
 import io.mljobs.stats.StatusCounts;
 import io.mljobs.testing.Plans;
 import io.mljobs.testing.PostgresTestResource;
+import io.mljobs.testing.Waits;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.inject.Inject;
-import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The queue's statements and the stats read go through their small partial and range indexes,
@@ -45,7 +48,7 @@ class QueuePlanTest {
 
     @Test
     void claimReadsThePendingIndexInQueueOrder() {
-        for (String mode : new String[] {"force_custom_plan", "force_generic_plan"}) {
+        for (String mode : new String[] { "force_custom_plan", "force_generic_plan" }) {
             JsonObject plan = Plans.explain(pool, QueueRepository.CLAIM.sql(), Tuple.of("w", 10), mode);
             assertTrue(Plans.indexes(plan).contains("ml_jobs_pending_created_at_id_idx"), mode + " " + Plans.indexes(plan));
             assertFalse(Plans.nodeTypes(plan).contains("Seq Scan"), mode);
@@ -63,7 +66,7 @@ class QueuePlanTest {
 
     @Test
     void finishAndHeartbeatFindTheJobByItsUuid() {
-        for (NamedQuery query : new NamedQuery[] {QueueRepository.FINISH, QueueRepository.HEARTBEAT}) {
+        for (NamedQuery query : new NamedQuery[] { QueueRepository.FINISH, QueueRepository.HEARTBEAT }) {
             Tuple args = query == QueueRepository.FINISH
                     ? Tuple.of(UUID.randomUUID(), "completed", 0.5, "cat", null, null)
                     : Tuple.of(UUID.randomUUID(), null);

@@ -9,20 +9,22 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import io.mljobs.testing.PostgresTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every transition rule of the worker API, on a database of its own so the queue can be emptied. */
 @QuarkusTest
@@ -111,30 +113,31 @@ class WorkerLifecycleTest {
         expectProblem(given().contentType(ContentType.JSON).body("{}").post("/jobs/" + unknown + "/heartbeat").then(),
                 404, "not-found");
         expectProblem(complete("nope", "{}"), 400, "invalid-parameter");
-        expectProblem(given().contentType(ContentType.JSON).body("{}").post("/jobs/nope/heartbeat").then(), 400, "invalid-parameter");
+        expectProblem(given().contentType(ContentType.JSON).body("{}").post("/jobs/nope/heartbeat").then(), 400,
+                "invalid-parameter");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{}", "{\"error\": \"\"}"})
+    @ValueSource(strings = { "{}", "{\"error\": \"\"}" })
     void failWithoutAnErrorIsAnInvalidParameter(String body) {
         expectProblem(fail(submitAndClaim("w"), body), 400, "invalid-parameter");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"error\": 5, \"worker_id\": []}", "not json"})
+    @ValueSource(strings = { "{\"error\": 5, \"worker_id\": []}", "not json" })
     void failReportThatIsNotOneIsAMalformedBody(String body) {
         expectProblem(fail(submitAndClaim("w"), body), 400, "malformed-body");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{}", "{\"worker_id\": \"\"}", "{\"worker_id\": \"w\", \"limit\": 0}",
-        "{\"worker_id\": \"w\", \"limit\": 101}"})
+    @ValueSource(strings = { "{}", "{\"worker_id\": \"\"}", "{\"worker_id\": \"w\", \"limit\": 0}",
+            "{\"worker_id\": \"w\", \"limit\": 101}" })
     void claimOutsideItsRulesIsAnInvalidParameter(String body) {
         expectProblem(given().contentType(ContentType.JSON).body(body).post("/jobs/claim").then(), 400, "invalid-parameter");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"worker_id\": \"w\", \"limit\": \"many\"}", "[]", "garbage"})
+    @ValueSource(strings = { "{\"worker_id\": \"w\", \"limit\": \"many\"}", "[]", "garbage" })
     void claimThatIsNotOneIsAMalformedBody(String body) {
         expectProblem(given().contentType(ContentType.JSON).body(body).post("/jobs/claim").then(), 400, "malformed-body");
     }
@@ -184,18 +187,19 @@ class WorkerLifecycleTest {
     void badResultNamesItsIndexAndAppliesNothing() {
         String job = submitAndClaim("w");
         String[][] bodiesAndTypes = {
-            {"{\"results\": [{\"job_uuid\": \"%s\", \"status\": \"completed\"}, {\"job_uuid\": \"%s\"}]}",
-                "invalid-parameter"},
-            {"{\"results\": [{\"job_uuid\": \"%s\", \"status\": \"completed\"}, {\"job_uuid\": \"%s\", \"status\": \"failed\"}]}",
-                "invalid-parameter"},
-            {"{\"results\": [{\"job_uuid\": \"%s\", \"status\": \"completed\"}, {\"job_uuid\": \"bad-%s\", \"status\": \"completed\"}]}",
-                "malformed-body"},
+                { "{\"results\": [{\"job_uuid\": \"%s\", \"status\": \"completed\"}, {\"job_uuid\": \"%s\"}]}",
+                        "invalid-parameter" },
+                { "{\"results\": [{\"job_uuid\": \"%s\", \"status\": \"completed\"}, {\"job_uuid\": \"%s\", \"status\": \"failed\"}]}",
+                        "invalid-parameter" },
+                { "{\"results\": [{\"job_uuid\": \"%s\", \"status\": \"completed\"}, {\"job_uuid\": \"bad-%s\", \"status\": \"completed\"}]}",
+                        "malformed-body" },
         };
         for (String[] body : bodiesAndTypes) {
             expectProblem(given().contentType(ContentType.JSON).body(body[0].formatted(job, job)).post("/jobs/results")
                     .then(), 400, body[1]).body("detail", containsString("results[1]"));
         }
-        expectProblem(given().contentType(ContentType.JSON).body("{\"results\": []}").post("/jobs/results").then(), 400, "invalid-parameter");
+        expectProblem(given().contentType(ContentType.JSON).body("{\"results\": []}").post("/jobs/results").then(), 400,
+                "invalid-parameter");
         given().get("/jobs/" + job).then().body("status", equalTo("running"));
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -11,15 +12,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CredentialCheckTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"", " ", "change-me", "CHANGE-ME", "changeme", "admin", "password", "Password",
-        "short-pw", "it-admin", "elevenchars", "CHANGE-ME-to-a-long-random-password", "replace-me-with-something-long",
-        "<your password here>", "aaaaaaaaaaaaaaaa", "123456789012"})
+    @ValueSource(strings = { "", " ", "change-me", "CHANGE-ME", "changeme", "admin", "password", "Password",
+            "short-pw", "it-admin", "elevenchars", "CHANGE-ME-to-a-long-random-password", "replace-me-with-something-long",
+            "<your password here>", "aaaaaaaaaaaaaaaa", "123456789012" })
     void placeholdersAndShortPasswordsAreRefused(String password) {
         assertTrue(CredentialCheck.weakness(password).isPresent(), password);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"it-admin-password-2026", "k9V!m2qXz7Lp", "correct horse battery staple"})
+    @ValueSource(strings = { "it-admin-password-2026", "k9V!m2qXz7Lp", "correct horse battery staple" })
     void longPasswordsThatAreNoPlaceholderPass(String password) {
         assertEquals(Optional.empty(), CredentialCheck.weakness(password), password);
     }

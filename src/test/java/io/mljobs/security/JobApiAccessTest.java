@@ -9,6 +9,13 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import io.mljobs.testing.PostgresTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -19,11 +26,6 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
-import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * With mljobs.security.jobs-api on: each part of the job API needs its role (401 without
@@ -51,16 +53,17 @@ class JobApiAccessTest {
     private static final String UNKNOWN = "3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a3b";
 
     @ParameterizedTest
-    @ValueSource(strings = {"GET /jobs", "GET /jobs/stats", "GET /jobs/" + UNKNOWN})
+    @ValueSource(strings = { "GET /jobs", "GET /jobs/stats", "GET /jobs/" + UNKNOWN })
     void readingNeedsRoleReader(String endpoint) {
-        expectProblem(call(endpoint, given(), null).then(), 401, "unauthorized").header("WWW-Authenticate", containsString("Basic"));
+        expectProblem(call(endpoint, given(), null).then(), 401, "unauthorized").header("WWW-Authenticate",
+                containsString("Basic"));
         expectProblem(call(endpoint, as("submitter"), null).then(), 403, "forbidden");
         expectProblem(call(endpoint, as("worker-a"), null).then(), 403, "forbidden");
         call(endpoint, as("reader"), null).then().statusCode(anyOf(is(200), is(404)));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"POST /jobs|{\"input_text\": \"x\"}", "POST /jobs/batch|{\"jobs\": [{\"input_text\": \"x\"}]}"})
+    @ValueSource(strings = { "POST /jobs|{\"input_text\": \"x\"}", "POST /jobs/batch|{\"jobs\": [{\"input_text\": \"x\"}]}" })
     void submittingNeedsRoleSubmitter(String endpointAndBody) {
         String[] parts = endpointAndBody.split("\\|", 2);
         expectProblem(call(parts[0], given(), parts[1]).then(), 401, "unauthorized");
@@ -70,9 +73,9 @@ class JobApiAccessTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"POST /jobs/claim|{\"limit\": 1}", "POST /jobs/" + UNKNOWN + "/heartbeat|{}",
-        "POST /jobs/" + UNKNOWN + "/complete|{}", "POST /jobs/" + UNKNOWN + "/fail|{\"error\": \"x\"}",
-        "POST /jobs/results|{\"results\": [{\"job_uuid\": \"" + UNKNOWN + "\", \"status\": \"completed\"}]}"})
+    @ValueSource(strings = { "POST /jobs/claim|{\"limit\": 1}", "POST /jobs/" + UNKNOWN + "/heartbeat|{}",
+            "POST /jobs/" + UNKNOWN + "/complete|{}", "POST /jobs/" + UNKNOWN + "/fail|{\"error\": \"x\"}",
+            "POST /jobs/results|{\"results\": [{\"job_uuid\": \"" + UNKNOWN + "\", \"status\": \"completed\"}]}" })
     void workerOperationsNeedRoleWorker(String endpointAndBody) {
         String[] parts = endpointAndBody.split("\\|", 2);
         expectProblem(call(parts[0], given(), parts[1]).then(), 401, "unauthorized");
@@ -106,7 +109,8 @@ class JobApiAccessTest {
         as("worker-b").contentType(ContentType.JSON).body(results).post("/jobs/results").then().statusCode(200)
                 .body("results[0].outcome", equalTo("conflict")).body("results[0].status", equalTo("running"));
         expectProblem(as("worker-b").contentType(ContentType.JSON).body("{\"results\": [{\"job_uuid\": \"" + batchJob
-                + "\", \"status\": \"completed\", \"worker_id\": \"worker-a\"}]}").post("/jobs/results").then(), 403, "worker-id-mismatch")
+                + "\", \"status\": \"completed\", \"worker_id\": \"worker-a\"}]}").post("/jobs/results").then(), 403,
+                "worker-id-mismatch")
                 .body("title", equalTo("Forbidden")).body("detail", containsString("results[0].worker_id"));
         as("worker-a").contentType(ContentType.JSON).body(results).post("/jobs/results").then().statusCode(200)
                 .body("results[0].outcome", equalTo("completed"));

@@ -5,6 +5,10 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
 import io.mljobs.testing.Admin;
 import io.mljobs.testing.PostgresTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -12,8 +16,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 /** Ten failed logins from one address within the window: its credentials get 429 until the window passes. */
 @QuarkusTest
@@ -48,6 +50,7 @@ class LoginThrottleTest {
         Thread.sleep(seconds * 1_000L + 200);
         Admin.asAdmin().get("/admin/archive-runs").then().statusCode(200);
         // The count starts over: one more failure is a 401 again, not a 429.
-        expectProblem(given().auth().preemptive().basic(Admin.USER, "wrong").get("/admin/archive-runs").then(), 401, "unauthorized");
+        expectProblem(given().auth().preemptive().basic(Admin.USER, "wrong").get("/admin/archive-runs").then(), 401,
+                "unauthorized");
     }
 }

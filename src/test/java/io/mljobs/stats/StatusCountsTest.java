@@ -1,20 +1,8 @@
 package io.mljobs.stats;
 
-import io.mljobs.testing.Waits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.mljobs.testing.JsonHttp;
-import io.mljobs.testing.PostgresTestResource;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.inject.Inject;
 import java.net.URI;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -27,7 +15,23 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.mljobs.testing.JsonHttp;
+import io.mljobs.testing.PostgresTestResource;
+import io.mljobs.testing.Waits;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The counters behind {@code GET /jobs/stats} stay equal to a full count while batch inserts,
@@ -80,7 +84,8 @@ class StatusCountsTest {
                     for (int j = 0; j < jobs.size() - 1; j++) {
                         results.append(j == 0 ? "" : ", ").append("{\"job_uuid\": \"")
                                 .append(jobs.get(j).get("job_uuid").asText())
-                                .append(j % 2 == 0 ? "\", \"status\": \"completed\"}" : "\", \"status\": \"failed\", \"error\": \"e\"}");
+                                .append(j % 2 == 0 ? "\", \"status\": \"completed\"}"
+                                        : "\", \"status\": \"failed\", \"error\": \"e\"}");
                     }
                     if (jobs.size() > 1) {
                         assertEquals(200, http.post("/jobs/results", results.append("]}").toString()).status());
@@ -113,7 +118,8 @@ class StatusCountsTest {
 
         JsonNode stats = http.get("/jobs/stats").body();
         Map<String, Long> actual = new HashMap<>(Map.of("pending", 0L, "running", 0L, "completed", 0L, "failed", 0L));
-        for (Row row : pool.query("SELECT status, count(*) FROM ml_jobs GROUP BY status").execute().await().atMost(Waits.BOUND)) {
+        for (Row row : pool.query("SELECT status, count(*) FROM ml_jobs GROUP BY status").execute().await()
+                .atMost(Waits.BOUND)) {
             actual.put(row.getString(0), row.getLong(1));
         }
         Map<String, Long> reported = new HashMap<>();
@@ -123,7 +129,8 @@ class StatusCountsTest {
         assertTrue(actual.get("running") > 0 && actual.get("completed") > 0 && actual.get("pending") > 0, actual::toString);
 
         OffsetDateTime asOf = OffsetDateTime.parse(stats.get("as_of").asText());
-        long last24 = pool.preparedQuery("SELECT count(*) FROM ml_jobs WHERE created_at >= $1::timestamptz - interval '24 hours'")
+        long last24 = pool
+                .preparedQuery("SELECT count(*) FROM ml_jobs WHERE created_at >= $1::timestamptz - interval '24 hours'")
                 .execute(Tuple.of(asOf)).await().atMost(Waits.BOUND).iterator().next().getLong(0);
         assertEquals(last24, stats.get("last_24_hours").asLong());
     }
@@ -131,11 +138,13 @@ class StatusCountsTest {
     /** Jobs every 61 s around the 24-hour edge land in the index range, minute and hour buckets. */
     @Test
     void last24HoursIsExactAcrossMinuteAndHourEdges() {
-        pool.query("""
-                INSERT INTO ml_jobs (input_text, status, created_at)
-                SELECT 'edge-minutes', 'pending', now() - interval '24 hours' + k * interval '61 seconds' + interval '0.5 seconds'
-                  FROM generate_series(-5, 65) AS k
-                """).execute().await().atMost(Waits.BOUND);
+        pool.query(
+                """
+                        INSERT INTO ml_jobs (input_text, status, created_at)
+                        SELECT 'edge-minutes', 'pending', now() - interval '24 hours' + k * interval '61 seconds' + interval '0.5 seconds'
+                          FROM generate_series(-5, 65) AS k
+                        """)
+                .execute().await().atMost(Waits.BOUND);
         assertLast24HoursExact();
         counts.compact().await().atMost(Waits.BOUND);
         assertLast24HoursExact();
@@ -144,7 +153,8 @@ class StatusCountsTest {
     private void assertLast24HoursExact() {
         JsonNode stats = new JsonHttp(base).get("/jobs/stats").body();
         OffsetDateTime asOf = OffsetDateTime.parse(stats.get("as_of").asText());
-        long last24 = pool.preparedQuery("SELECT count(*) FROM ml_jobs WHERE created_at >= $1::timestamptz - interval '24 hours'")
+        long last24 = pool
+                .preparedQuery("SELECT count(*) FROM ml_jobs WHERE created_at >= $1::timestamptz - interval '24 hours'")
                 .execute(Tuple.of(asOf)).await().atMost(Waits.BOUND).iterator().next().getLong(0);
         assertEquals(last24, stats.get("last_24_hours").asLong());
     }

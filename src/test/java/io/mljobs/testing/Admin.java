@@ -1,9 +1,10 @@
 package io.mljobs.testing;
 
-import io.restassured.RestAssured;
-import io.restassured.specification.RequestSpecification;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+
+import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
 
 /** Credentials the test profile defines (application.properties, %test). */
 public final class Admin {

