@@ -82,6 +82,10 @@ class HostileRequestsTest {
             long started = System.nanoTime();
             HttpResponse<String> reply = send(r);
             slowestMs = Math.max(slowestMs, (System.nanoTime() - started) / 1_000_000);
+            if (reply == null) {
+                statuses.merge(413, 1, Integer::sum); // refused past the body limit; see send
+                continue;
+            }
             statuses.merge(reply.statusCode(), 1, Integer::sum);
             assertTrue(reply.statusCode() < 500, r + " answered " + reply.statusCode() + ": " + reply.body());
             if (reply.statusCode() >= 400) {
@@ -110,6 +114,12 @@ class HostileRequestsTest {
         try {
             return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
+            if (r.body() != null && r.body().length() > 16 * 1024 * 1024) {
+                // Past the body limit the service answers 413 before reading and closes the connection;
+                // a client still uploading may see that close before the answer. Neither a 5xx nor a
+                // hang: FrameworkProblemsTest checks the 413 problem itself on a raw socket.
+                return null;
+            }
             throw new AssertionError(r + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
