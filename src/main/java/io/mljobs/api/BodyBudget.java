@@ -8,8 +8,6 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -32,15 +30,13 @@ public class BodyBudget {
     private final long budget;
     private final long maxBody;
     private final AtomicLong reserved = new AtomicLong();
-    private final byte[] busyBody;
+    private static final Problem BUSY = new Problem("/problems/server-busy", "Server busy", 503,
+            "Too many large request bodies are being processed; retry after the time in Retry-After.", null);
 
     public BodyBudget(@ConfigProperty(name = "mljobs.http.body-budget") MemorySize budget,
-            @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody, ObjectMapper json)
-            throws com.fasterxml.jackson.core.JsonProcessingException {
+            @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody) {
         this.budget = budget.asLongValue();
         this.maxBody = maxBody.asLongValue();
-        this.busyBody = json.writeValueAsBytes(new Problem("/problems/server-busy", "Server busy", 503,
-                "Too many large request bodies are being processed; retry after the time in Retry-After.", null));
     }
 
     void install(@Observes Router router) {
@@ -54,11 +50,10 @@ public class BodyBudget {
             return;
         }
         if (!tryReserve(size)) {
-            ctx.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                    .putHeader("Retry-After", "1")
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1")
                     // The body stays unread, so the connection cannot carry another request.
-                    .putHeader(HttpHeaders.CONNECTION, "close")
-                    .end(io.vertx.core.buffer.Buffer.buffer(busyBody));
+                    .putHeader(HttpHeaders.CONNECTION, "close");
+            RouteProblems.send(ctx, BUSY);
             return;
         }
         AtomicBoolean returned = new AtomicBoolean();

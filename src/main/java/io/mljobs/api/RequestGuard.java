@@ -16,7 +16,6 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -157,17 +156,7 @@ public class RequestGuard {
 
     private static void respond(RoutingContext ctx, int status, String detail) {
         Problem base = StatusProblems.of(status);
-        JsonObject body = new JsonObject()
-                .put("type", base.type())
-                .put("title", base.title())
-                .put("status", status)
-                .put("detail", detail == null ? base.detail() : detail)
-                .put("instance", ctx.request().path());
-        if ("close".equals(ctx.response().headers().get(HttpHeaders.CONNECTION))) {
-            ctx.response().endHandler(ignored -> ctx.request().connection().close());
-        }
-        ctx.response().setStatusCode(status)
-                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .end(body.encode());
+        RouteProblems.send(ctx, new Problem(base.type(), base.title(), status, detail == null ? base.detail() : detail,
+                null));
     }
 }

@@ -10,10 +10,8 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.mljobs.api.Problem;
+import io.mljobs.api.RouteProblems;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
@@ -39,9 +37,11 @@ public class LoginThrottle {
 
     private static final Logger LOG = Logger.getLogger(LoginThrottle.class);
 
+    private static final Problem TOO_MANY = new Problem("/problems/too-many-failed-logins", "Too many failed logins",
+            429, "Too many failed logins from this address; try again after the time in Retry-After.", null);
+
     private final int maxFailures;
     private final long windowMillis;
-    private final ObjectMapper json;
     private final Map<String, Failures> byAddress;
 
     /** Failures since {@code start}; {@code blockedUntil} is 0 until the limit is reached. */
@@ -53,11 +53,9 @@ public class LoginThrottle {
 
     public LoginThrottle(@ConfigProperty(name = "mljobs.security.login-throttle.max-failures") int maxFailures,
             @ConfigProperty(name = "mljobs.security.login-throttle.window") Duration window,
-            @ConfigProperty(name = "mljobs.security.login-throttle.max-addresses") int maxAddresses,
-            ObjectMapper json) {
+            @ConfigProperty(name = "mljobs.security.login-throttle.max-addresses") int maxAddresses) {
         this.maxFailures = maxFailures;
         this.windowMillis = window.toMillis();
-        this.json = json;
         // Access order: the least recently seen address goes first when the map is full.
         this.byAddress = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
@@ -128,19 +126,8 @@ public class LoginThrottle {
 
     private void tooMany(RoutingContext ctx, long retryAfterMillis) {
         long seconds = Math.max(1, (retryAfterMillis + 999) / 1000);
-        Problem problem = new Problem("/problems/too-many-failed-logins", "Too many failed logins", 429,
-                "Too many failed logins from this address; try again after the time in Retry-After.",
-                ctx.request().path());
-        String body;
-        try {
-            body = json.writeValueAsString(problem);
-        } catch (JsonProcessingException e) {
-            body = "{\"status\": 429}";
-        }
-        ctx.response().setStatusCode(429)
-                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .putHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
-                .end(body);
+        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+        RouteProblems.send(ctx, TOO_MANY);
     }
 
     private static String address(RoutingContext ctx) {
