@@ -65,11 +65,6 @@ public class BodyBudget {
         ctx.next();
     }
 
-    /** Bytes in use now; for tests and db-health. */
-    public long reserved() {
-        return reserved.get();
-    }
-
     private long declaredSize(RoutingContext ctx) {
         HttpMethod method = ctx.request().method();
         if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS) {

@@ -42,7 +42,6 @@ public final class Admission {
     private int inUse;
     private long lastProgressNanos = System.nanoTime();
 
-    final LongAdder admitted = new LongAdder();
     final LongAdder rejectedQueueFull = new LongAdder();
     final LongAdder rejectedWaitedTooLong = new LongAdder();
 
@@ -131,7 +130,6 @@ public final class Admission {
     }
 
     private <T> void begin(Waiter<T> waiter) {
-        admitted.increment();
         if (waiter.done.get()) {
             // The caller went away while it waited: nothing to run, pass the permit on.
             release();

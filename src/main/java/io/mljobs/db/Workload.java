@@ -7,10 +7,5 @@ package io.mljobs.db;
  */
 public enum Workload {
     API,
-    BACKGROUND;
-
-    /** The label value in metrics and logs. */
-    public String value() {
-        return this == API ? "api" : "background";
-    }
+    BACKGROUND
 }
