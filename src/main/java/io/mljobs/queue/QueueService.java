@@ -32,7 +32,7 @@ import io.smallrye.mutiny.Uni;
  * worker learns at once. With it off, the body's worker_id is taken at its word, as before.
  */
 @ApplicationScoped
-public class WorkerService {
+public class QueueService {
 
     public static final int MAX_CLAIM = 100;
     public static final int MAX_RESULTS = 1_000;
@@ -45,7 +45,7 @@ public class WorkerService {
     private final boolean accessControl;
     private final CurrentIdentityAssociation identities;
 
-    public WorkerService(QueueRepository queue, @ConfigProperty(name = "mljobs.queue.lease") Duration lease,
+    public QueueService(QueueRepository queue, @ConfigProperty(name = "mljobs.queue.lease") Duration lease,
             @ConfigProperty(name = "mljobs.security.jobs-api") boolean accessControl,
             CurrentIdentityAssociation identities) {
         this.queue = queue;
@@ -147,7 +147,7 @@ public class WorkerService {
 
     private Uni<ResultsReport> finishBatch(List<Finish> results, UUID[] uuids) {
         return queue.finishBatch(results, uuids).map(rows -> new ResultsReport(rows.stream()
-                .map(WorkerService::outcome)
+                .map(QueueService::outcome)
                 .toList()));
     }
 

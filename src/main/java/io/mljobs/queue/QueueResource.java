@@ -24,11 +24,11 @@ import io.smallrye.mutiny.Uni;
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "workers", description = "Claim jobs, keep their leases, report results")
 @APIResponse(responseCode = "400", description = "A parameter or the body is malformed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-public class WorkerResource {
+public class QueueResource {
 
-    private final WorkerService service;
+    private final QueueService service;
 
-    public WorkerResource(WorkerService service) {
+    public QueueResource(QueueService service) {
         this.service = service;
     }
 
