@@ -18,7 +18,7 @@ import io.mljobs.db.NamedQuery;
 import io.mljobs.job.JobRepository;
 import io.mljobs.job.PageRequest;
 import io.mljobs.job.Position;
-import io.mljobs.stats.StatusCounts;
+import io.mljobs.stats.StatsRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -87,7 +87,7 @@ public class Explainer {
         return switch (type) {
             case PENDING -> page(PageRequest.parse("50", null, "pending", null, null, "asc", 50), null);
             case RECENT -> page(PageRequest.parse("50", null, null, null, null, "desc", 50), null);
-            case STATUS_COUNT -> new Target(StatusCounts.READ, Tuple.tuple());
+            case STATUS_COUNT -> new Target(StatsRepository.READ, Tuple.tuple());
             case DATE_RANGE -> {
                 Instant end = newest == null ? Instant.now() : newest;
                 yield page(PageRequest.parse("50", null, "completed", end.minus(30, ChronoUnit.DAYS).toString(),
