@@ -1,8 +1,5 @@
 package io.mljobs.admin;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
-
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -17,6 +14,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import io.mljobs.api.LowerCaseEnums;
 import io.mljobs.api.Params;
 import io.mljobs.api.Problem;
 import io.mljobs.api.ProblemException;
@@ -31,8 +29,7 @@ import io.smallrye.mutiny.Uni;
 @APIResponse(responseCode = "403", description = "The user lacks role admin", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class ExplainResource {
 
-    private static final String TYPES = Arrays.stream(Explainer.Type.values()).map(Explainer.Type::value)
-            .collect(Collectors.joining(", "));
+    private static final String TYPES = LowerCaseEnums.allowed(Explainer.Type.class);
 
     private final Explainer explainer;
 

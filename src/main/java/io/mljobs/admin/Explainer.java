@@ -4,15 +4,14 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.mljobs.api.LowerCaseEnums;
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
 import io.mljobs.job.JobRepository;
@@ -40,11 +39,11 @@ public class Explainer {
         DEEP_PAGE;
 
         public String value() {
-            return name().toLowerCase(Locale.ROOT);
+            return LowerCaseEnums.value(this);
         }
 
         public static Optional<Type> parse(String value) {
-            return Arrays.stream(values()).filter(t -> t.value().equals(value)).findFirst();
+            return LowerCaseEnums.parse(Type.class, value);
         }
     }
 
