@@ -1,7 +1,6 @@
 package io.mljobs.admin;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -14,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.mljobs.api.LowerCaseEnums;
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.db.Rows;
 import io.mljobs.job.JobRepository;
 import io.mljobs.job.PageRequest;
 import io.mljobs.job.Position;
@@ -68,8 +68,8 @@ public class Explainer {
     public Uni<Summary> explain(Type type) {
         return db.query(TIME_SPAN, Tuple.tuple()).chain(rows -> {
             var row = rows.iterator().next();
-            Instant newest = instant(row.getOffsetDateTime("newest"));
-            Instant oldest = instant(row.getOffsetDateTime("oldest"));
+            Instant newest = Rows.instant(row, "newest");
+            Instant oldest = Rows.instant(row, "oldest");
             Target target = target(type, oldest, newest);
             NamedQuery explain = NamedQuery.background("explain." + type.value(),
                     "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + target.query().sql());
@@ -138,9 +138,5 @@ public class Explainer {
         if (children != null) {
             children.forEach(child -> collect((JsonObject) child, into));
         }
-    }
-
-    private static Instant instant(OffsetDateTime value) {
-        return value == null ? null : value.toInstant();
     }
 }

@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.db.Rows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -207,12 +208,12 @@ public class ArchiveRepository {
 
     public Uni<Optional<Instant>> lastSuccess() {
         return db.query(LAST_SUCCESS, Tuple.tuple()).map(rows -> Optional.ofNullable(
-                rows.iterator().next().getOffsetDateTime("finished_at")).map(OffsetDateTime::toInstant));
+                Rows.instant(rows.iterator().next(), "finished_at")));
     }
 
     public Uni<Optional<Instant>> oldestCreatedAt(SqlClient conn) {
         return db.query(conn, OLDEST, Tuple.tuple()).map(rows -> Optional.ofNullable(
-                rows.iterator().next().getOffsetDateTime("oldest")).map(OffsetDateTime::toInstant));
+                Rows.instant(rows.iterator().next(), "oldest")));
     }
 
     /** Answers whether both tables were analyzed (false: autovacuum held one of them). */

@@ -2,8 +2,8 @@ package io.mljobs.archive;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 
+import io.mljobs.db.Rows;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.mutiny.sqlclient.Row;
 
@@ -30,19 +30,15 @@ public record ArchiveRun(
     public static final String FAILED = "failed";
 
     public static ArchiveRun from(Row row) {
-        Instant started = instant(row.getOffsetDateTime("started_at"));
-        Instant finished = instant(row.getOffsetDateTime("finished_at"));
+        Instant started = Rows.instant(row, "started_at");
+        Instant finished = Rows.instant(row, "finished_at");
         long archived = row.getLong("archived");
-        Duration elapsed = Duration.between(started, finished == null ? instant(row.getOffsetDateTime("now"))
+        Duration elapsed = Duration.between(started, finished == null ? Rows.instant(row, "now")
                 : finished);
         double seconds = Math.max(elapsed.toNanos() / 1e9, 1e-3);
         return new ArchiveRun(row.getLong("id"), row.getString("state"), row.getString("trigger"),
-                row.getInteger("days_old"), instant(row.getOffsetDateTime("cutoff")), row.getInteger("batch_size"),
+                row.getInteger("days_old"), Rows.instant(row, "cutoff"), row.getInteger("batch_size"),
                 archived, row.getInteger("batches"), row.getLong("purged"), Math.round(archived / seconds * 10) / 10.0,
                 started, finished, row.getString("error"));
-    }
-
-    private static Instant instant(OffsetDateTime value) {
-        return value == null ? null : value.toInstant();
     }
 }

@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.db.Rows;
 import io.mljobs.job.JobView;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -155,8 +156,7 @@ public class QueueRepository {
     public Uni<Optional<Beat>> heartbeat(UUID jobUuid, String workerId) {
         return db.query(HEARTBEAT, Tuple.of(jobUuid, workerId)).map(rows -> Db.firstRow(rows).map(row -> new Beat(
                 row.getString("current_status"), row.getString("current_worker"),
-                row.getOffsetDateTime("heartbeat_at") == null ? null
-                        : row.getOffsetDateTime("heartbeat_at").toInstant())));
+                Rows.instant(row, "heartbeat_at"))));
     }
 
     /** Returns up to {@code limit} expired jobs to pending; answers how many. */

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.db.Rows;
 import io.mljobs.job.JobStatus;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -87,7 +88,7 @@ public class StatsRepository {
                 total += n;
             }
             return new JobStats(byStatus, total, row.getLong("last_24_hours"),
-                    row.getOffsetDateTime("as_of").toInstant());
+                    Rows.instant(row, "as_of"));
         });
     }
 
