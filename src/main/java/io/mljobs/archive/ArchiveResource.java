@@ -80,14 +80,14 @@ public class ArchiveResource {
         Params.notEmpty(uri, "days_old", "batch_size");
         int days = Params.intInRange("days_old", daysOld, 1, MAX_DAYS_OLD, defaultDaysOld);
         int batch = Params.intInRange("batch_size", batchSize, 1, MAX_BATCH_SIZE, defaultBatchSize);
-        return archiver.start("request", days, batch, false).chain(start -> {
+        return archiver.start(ArchiveRun.Trigger.REQUEST, days, batch, false).chain(start -> {
             if (start instanceof Archiver.Busy busy) {
                 return Uni.createFrom().item(busy(busy.running(), uri));
             }
             Archiver.Started started = (Archiver.Started) start;
             URI location = runUri(uri, started.run().id());
             return started.done()
-                    .map(run -> run.state().equals(ArchiveRun.SUCCEEDED)
+                    .map(run -> run.state() == ArchiveRun.State.SUCCEEDED
                             ? Response.ok(new ArchiveResult(run.archived(), run.cutoff(), run)).location(location).build()
                             : failed(run, uri, location))
                     .ifNoItem().after(syncWait)

@@ -30,7 +30,7 @@ public class ArchiveScheduler {
 
     @Scheduled(identity = "archive", cron = "${mljobs.archive.cron}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> onSchedule() {
-        return archiver.start("schedule", daysOld, batchSize, true).chain(start -> {
+        return archiver.start(ArchiveRun.Trigger.SCHEDULE, daysOld, batchSize, true).chain(start -> {
             if (start instanceof Archiver.Started started) {
                 return started.done().replaceWithVoid();
             }

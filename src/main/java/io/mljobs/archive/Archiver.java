@@ -112,14 +112,14 @@ public class Archiver {
      * one that has taken the lock and not yet recorded its start. Neither is a run to report, so
      * the lock is tried again, briefly, before answering Busy.
      */
-    public Uni<Start> start(String trigger, int daysOld, int batchSize, boolean withRetention) {
+    public Uni<Start> start(ArchiveRun.Trigger trigger, int daysOld, int batchSize, boolean withRetention) {
         return tryStart(trigger, daysOld, batchSize, withRetention, BUSY_RETRIES);
     }
 
     static final int BUSY_RETRIES = 25;
     static final Duration BUSY_RETRY_DELAY = Duration.ofMillis(20);
 
-    private Uni<Start> tryStart(String trigger, int daysOld, int batchSize, boolean withRetention, int retries) {
+    private Uni<Start> tryStart(ArchiveRun.Trigger trigger, int daysOld, int batchSize, boolean withRetention, int retries) {
         return startOnce(trigger, daysOld, batchSize, withRetention).chain(start -> {
             if (start instanceof Busy busy && busy.running() == null && retries > 0) {
                 return Uni.createFrom().voidItem().onItem().delayIt().by(BUSY_RETRY_DELAY)
@@ -129,7 +129,7 @@ public class Archiver {
         });
     }
 
-    private Uni<Start> startOnce(String trigger, int daysOld, int batchSize, boolean withRetention) {
+    private Uni<Start> startOnce(ArchiveRun.Trigger trigger, int daysOld, int batchSize, boolean withRetention) {
         CompletableFuture<Start> start = new CompletableFuture<>();
         CompletableFuture<ArchiveRun> done = new CompletableFuture<>();
         db.withConnection(conn -> archive.tryLock(conn).chain(locked -> {
@@ -166,18 +166,18 @@ public class Archiver {
                                 LOG.infof("archive run %d: autovacuum holds a table, leaving ANALYZE to it", run.id());
                             }
                         }).replaceWithVoid())
-                .chain(() -> archive.finishRun(run.id(), ArchiveRun.SUCCEEDED, null))
+                .chain(() -> archive.finishRun(run.id(), ArchiveRun.State.SUCCEEDED, null))
                 .onFailure().recoverWithUni(failure -> {
                     LOG.errorf(failure, "archive run %d failed", run.id());
-                    return archive.finishRun(run.id(), ArchiveRun.FAILED, String.valueOf(failure.getMessage()));
+                    return archive.finishRun(run.id(), ArchiveRun.State.FAILED, String.valueOf(failure.getMessage()));
                 })
                 .invoke(finished -> {
-                    timing.stop(registry.timer("mljobs.archive.run", "outcome", finished.state()));
-                    if (ArchiveRun.SUCCEEDED.equals(finished.state())) {
+                    timing.stop(registry.timer("mljobs.archive.run", "outcome", finished.state().value()));
+                    if (finished.state() == ArchiveRun.State.SUCCEEDED) {
                         lastSuccessEpochSeconds.accumulateAndGet(finished.finishedAt().getEpochSecond(), Math::max);
                     }
                     LOG.infof("archive run %d %s: %d jobs archived in %d batches (%.0f rows/s), %d purged",
-                            finished.id(), finished.state(), finished.archived(), finished.batches(),
+                            finished.id(), finished.state().value(), finished.archived(), finished.batches(),
                             finished.rowsPerSecond(), finished.purged());
                 });
     }
