@@ -191,7 +191,7 @@ public class QueueService {
 
     private static ResultsReport.Outcome outcome(BatchOutcome row) {
         if (row.newStatus() != null) {
-            return new ResultsReport.Outcome(row.jobUuid(), row.newStatus(), row.newStatus());
+            return new ResultsReport.Outcome(row.jobUuid(), row.newStatus().value(), row.newStatus());
         }
         return new ResultsReport.Outcome(row.jobUuid(),
                 row.currentStatus() == null ? ResultsReport.NOT_FOUND : ResultsReport.CONFLICT, row.currentStatus());
@@ -202,13 +202,13 @@ public class QueueService {
     }
 
     /** {@code action} completes "only a running job can …", e.g. "be completed". */
-    private static ProblemException notHeld(UUID jobUuid, String status, String holder, String workerId,
+    private static ProblemException notHeld(UUID jobUuid, JobStatus status, String holder, String workerId,
             String action) {
-        if (JobStatus.RUNNING.value().equals(status) && workerId != null && !workerId.equals(holder)) {
+        if (status == JobStatus.RUNNING && workerId != null && !workerId.equals(holder)) {
             return ProblemException.conflict("Job " + jobUuid + " is held by another worker, not " + workerId
                     + "; only its holder's report counts.");
         }
-        return ProblemException.conflict("Job " + jobUuid + " is " + status + "; only a running job can " + action
+        return ProblemException.conflict("Job " + jobUuid + " is " + status.value() + "; only a running job can " + action
                 + ".");
     }
 }
