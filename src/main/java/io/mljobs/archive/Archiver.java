@@ -16,9 +16,6 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.mljobs.archive.ArchiveRepository.Moved;
 import io.mljobs.db.Db;
@@ -55,37 +52,18 @@ public class Archiver {
     private final int retentionDays;
     private final int parallelism;
     private final long analyzeAfterRows;
-    private final Counter archivedRows;
-    private final Counter batches;
-    private final Counter purgedRows;
-    private final MeterRegistry registry;
-    private final AtomicLong lastSuccessEpochSeconds = new AtomicLong();
+    private final ArchiveMetrics metrics;
 
-    public Archiver(Db db, ArchiveRepository archive, MeterRegistry registry,
+    public Archiver(Db db, ArchiveRepository archive, ArchiveMetrics metrics,
             @ConfigProperty(name = "mljobs.archive.retention-days") int retentionDays,
             @ConfigProperty(name = "mljobs.archive.analyze-after-rows") long analyzeAfterRows,
             @ConfigProperty(name = "mljobs.archive.parallelism") int parallelism) {
         this.db = db;
         this.archive = archive;
-        this.registry = registry;
+        this.metrics = metrics;
         this.retentionDays = retentionDays;
         this.analyzeAfterRows = analyzeAfterRows;
         this.parallelism = Math.max(1, parallelism);
-        this.archivedRows = Counter.builder("mljobs.archive.rows").description("Jobs moved to the archive")
-                .register(registry);
-        this.batches = Counter.builder("mljobs.archive.batches").description("Archival batches committed")
-                .register(registry);
-        this.purgedRows = Counter.builder("mljobs.archive.purged.rows")
-                .description("Archived jobs deleted past retention").register(registry);
-        Gauge.builder("mljobs.archive.last.success", lastSuccessEpochSeconds, AtomicLong::get)
-                .description("When the last archival run succeeded, in seconds since the epoch (0: never)")
-                .baseUnit("timestamp_seconds").register(registry);
-    }
-
-    void loadLastSuccess(@Observes StartupEvent event) {
-        archive.lastSuccess().subscribe().with(
-                last -> last.ifPresent(at -> lastSuccessEpochSeconds.accumulateAndGet(at.getEpochSecond(), Math::max)),
-                failure -> LOG.warnf("could not read the last archival run: %s", failure.getMessage()));
     }
 
     /**
@@ -154,7 +132,7 @@ public class Archiver {
     }
 
     private Uni<ArchiveRun> execute(SqlClient conn, ArchiveRun run, boolean withRetention) {
-        Timer.Sample timing = Timer.start(registry);
+        Timer.Sample timing = metrics.startTiming();
         LOG.infof("archive run %d: moving completed and failed jobs created before %s, %d a batch", run.id(),
                 run.cutoff(), run.batchSize());
         return moveAll(conn, run)
@@ -172,10 +150,7 @@ public class Archiver {
                     return archive.finishRun(run.id(), ArchiveRun.State.FAILED, String.valueOf(failure.getMessage()));
                 })
                 .invoke(finished -> {
-                    timing.stop(registry.timer("mljobs.archive.run", "outcome", finished.state().value()));
-                    if (finished.state() == ArchiveRun.State.SUCCEEDED) {
-                        lastSuccessEpochSeconds.accumulateAndGet(finished.finishedAt().getEpochSecond(), Math::max);
-                    }
+                    metrics.recordRun(timing, finished);
                     LOG.infof("archive run %d %s: %d jobs archived in %d batches (%.0f rows/s), %d purged",
                             finished.id(), finished.state().value(), finished.archived(), finished.batches(),
                             finished.rowsPerSecond(), finished.purged());
@@ -236,8 +211,7 @@ public class Archiver {
                     }
                     last.set(moved);
                     total.addAndGet(moved.count());
-                    archivedRows.increment(moved.count());
-                    batches.increment();
+                    metrics.countBatch(moved.count());
                     return true;
                 })
                 .collect().last()
@@ -250,7 +224,7 @@ public class Archiver {
                 .uni(() -> archive.purgeBatch(conn, runId, retentionDays, PURGE_BATCH))
                 .whilst(purged -> {
                     total.addAndGet(purged);
-                    purgedRows.increment(purged);
+                    metrics.countPurged(purged);
                     return purged == PURGE_BATCH;
                 })
                 .collect().last()
