@@ -59,7 +59,7 @@ public class JobService {
 
     public Uni<JobView> findByUuid(UUID jobUuid) {
         return jobs.findByUuid(jobUuid).map(found -> found.orElseThrow(
-                () -> ProblemException.notFound("No job with job_uuid " + jobUuid + ".")));
+                () -> JobProblems.notFound(jobUuid)));
     }
 
     /** One keyset page; fetches one row more than asked to learn whether another page follows. */

@@ -13,6 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.mljobs.api.Params;
 import io.mljobs.api.ProblemException;
+import io.mljobs.job.JobProblems;
 import io.mljobs.job.JobStatus;
 import io.mljobs.job.JobView;
 import io.mljobs.queue.QueueRepository.BatchOutcome;
@@ -91,7 +92,7 @@ public class QueueService {
 
     private Uni<Lease> beat(UUID jobUuid, String workerId) {
         return queue.heartbeat(jobUuid, workerId).map(found -> {
-            var beat = found.orElseThrow(() -> notFound(jobUuid));
+            var beat = found.orElseThrow(() -> JobProblems.notFound(jobUuid));
             if (beat.heartbeatAt() == null) {
                 throw notHeld(jobUuid, beat.currentStatus(), beat.currentWorker(), workerId, "have its lease extended");
             }
@@ -180,7 +181,7 @@ public class QueueService {
 
     private Uni<JobView> finish(UUID jobUuid, Finish finish) {
         return queue.finish(jobUuid, finish).map(found -> {
-            var transition = found.orElseThrow(() -> notFound(jobUuid));
+            var transition = found.orElseThrow(() -> JobProblems.notFound(jobUuid));
             if (transition.job() == null) {
                 throw notHeld(jobUuid, transition.currentStatus(), transition.currentWorker(), finish.workerId(),
                         "be " + finish.status().value());
@@ -195,10 +196,6 @@ public class QueueService {
         }
         return new ResultsReport.Outcome(row.jobUuid(),
                 row.currentStatus() == null ? ResultsReport.NOT_FOUND : ResultsReport.CONFLICT, row.currentStatus());
-    }
-
-    private static ProblemException notFound(UUID jobUuid) {
-        return ProblemException.notFound("No job with job_uuid " + jobUuid + ".");
     }
 
     /** {@code action} completes "only a running job can …", e.g. "be completed". */
