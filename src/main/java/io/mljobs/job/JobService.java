@@ -31,11 +31,7 @@ public class JobService {
 
     /** Creates every job in one statement, or none if any element is invalid. */
     public Uni<BatchCreated> submitBatch(BatchCreateRequest request) {
-        List<CreateJobRequest> items = request == null ? null : request.jobs();
-        if (items == null || items.isEmpty() || items.size() > MAX_BATCH) {
-            throw ProblemException.invalidParameter("jobs", "jobs must hold 1 to " + MAX_BATCH + " jobs"
-                    + (items == null ? "." : ", held " + items.size() + "."));
-        }
+        List<CreateJobRequest> items = Params.batch("jobs", request == null ? null : request.jobs(), MAX_BATCH);
         UUID[] uuids = new UUID[items.size()];
         String[] inputs = new String[items.size()];
         for (int i = 0; i < items.size(); i++) {

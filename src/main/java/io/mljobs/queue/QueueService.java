@@ -102,11 +102,8 @@ public class QueueService {
 
     /** Applies every valid result in one statement; answers each one's outcome in request order. */
     public Uni<ResultsReport> report(ResultsRequest request) {
-        List<ResultsRequest.Item> items = request == null ? null : request.results();
-        if (items == null || items.isEmpty() || items.size() > MAX_RESULTS) {
-            throw ProblemException.invalidParameter("results", "results must hold 1 to " + MAX_RESULTS + " results"
-                    + (items == null ? "." : ", held " + items.size() + "."));
-        }
+        List<ResultsRequest.Item> items = Params.batch("results", request == null ? null : request.results(),
+                MAX_RESULTS);
         List<Finish> results = new ArrayList<>(items.size());
         List<String> named = new ArrayList<>(items.size());
         UUID[] uuids = new UUID[items.size()];
