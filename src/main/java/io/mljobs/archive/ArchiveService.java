@@ -17,6 +17,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Timer;
+import io.mljobs.api.ProblemException;
 import io.mljobs.archive.ArchiveRepository.Moved;
 import io.mljobs.db.Db;
 import io.quarkus.runtime.StartupEvent;
@@ -30,9 +31,9 @@ import io.vertx.mutiny.sqlclient.SqlClient;
  * replica: the run's connection holds a PostgreSQL advisory lock for as long as it goes.
  */
 @ApplicationScoped
-public class Archiver {
+public class ArchiveService {
 
-    private static final Logger LOG = Logger.getLogger(Archiver.class);
+    private static final Logger LOG = Logger.getLogger(ArchiveService.class);
     static final int PURGE_BATCH = 5_000;
 
     /** How a start request ended: a run that is now going, or the one that already was. */
@@ -47,23 +48,80 @@ public class Archiver {
     public record Busy(ArchiveRun running) implements Start {
     }
 
+    /** A requested run as the request leaves it: ended (and succeeded) within sync-wait, or still going. */
+    public record Requested(ArchiveRun run, boolean ended) {
+    }
+
     private final Db db;
     private final ArchiveRepository archive;
     private final int retentionDays;
     private final int parallelism;
     private final long analyzeAfterRows;
     private final ArchiveMetrics metrics;
+    private final Duration syncWait;
 
-    public Archiver(Db db, ArchiveRepository archive, ArchiveMetrics metrics,
+    public ArchiveService(Db db, ArchiveRepository archive, ArchiveMetrics metrics,
             @ConfigProperty(name = "mljobs.archive.retention-days") int retentionDays,
             @ConfigProperty(name = "mljobs.archive.analyze-after-rows") long analyzeAfterRows,
-            @ConfigProperty(name = "mljobs.archive.parallelism") int parallelism) {
+            @ConfigProperty(name = "mljobs.archive.parallelism") int parallelism,
+            @ConfigProperty(name = "mljobs.archive.sync-wait") Duration syncWait) {
         this.db = db;
         this.archive = archive;
         this.metrics = metrics;
         this.retentionDays = retentionDays;
         this.analyzeAfterRows = analyzeAfterRows;
         this.parallelism = Math.max(1, parallelism);
+        this.syncWait = syncWait;
+    }
+
+    /**
+     * A run on request, without retention. A request never waits for a long run: it waits up to
+     * sync-wait for the end, then leaves the run going. Another run going is a 409 and a failed run
+     * a 500, each naming the run to read.
+     */
+    public Uni<Requested> runOnRequest(int daysOld, int batchSize) {
+        return start(ArchiveRun.Trigger.REQUEST, daysOld, batchSize, false).chain(start -> {
+            if (start instanceof Busy busy) {
+                return Uni.createFrom().failure(alreadyRunning(busy.running()));
+            }
+            Started started = (Started) start;
+            return started.done()
+                    .map(run -> {
+                        if (run.state() != ArchiveRun.State.SUCCEEDED) {
+                            throw runFailed(run);
+                        }
+                        return new Requested(run, true);
+                    })
+                    .ifNoItem().after(syncWait)
+                    .recoverWithItem(() -> new Requested(started.run(), false));
+        });
+    }
+
+    public Uni<ArchiveRun> findRun(long runId) {
+        return archive.findRun(runId).map(found -> found.orElseThrow(
+                () -> ProblemException.notFound("No archive run " + runId + ".")));
+    }
+
+    public Uni<List<ArchiveRun>> listRuns(int limit) {
+        return archive.listRuns(limit);
+    }
+
+    /** Where a run's record is read, relative to the base URI. */
+    public static String runPath(long runId) {
+        return "admin/archive-runs/" + runId;
+    }
+
+    private static ProblemException alreadyRunning(ArchiveRun running) {
+        ProblemException problem = new ProblemException(409, "archive-running", "Archival already running",
+                "An archival run is going" + (running == null ? "" : " (run " + running.id() + ")")
+                        + "; only one runs at a time. Poll its URL, then ask again.");
+        return running == null ? problem : problem.withLocation(runPath(running.id()));
+    }
+
+    private static ProblemException runFailed(ArchiveRun run) {
+        return new ProblemException(500, "archive-failed", "Archival run failed", "Run " + run.id()
+                + " failed after archiving " + run.archived() + " jobs; each batch is atomic, so every job is "
+                + "in exactly one table. Ask again to continue.").withLocation(runPath(run.id()));
     }
 
     /**
