@@ -16,8 +16,8 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 import io.mljobs.api.LowerCaseEnums;
 import io.mljobs.api.Params;
-import io.mljobs.api.Problem;
 import io.mljobs.api.ProblemException;
+import io.mljobs.api.ProblemResponses;
 import io.smallrye.mutiny.Uni;
 
 /** Plans of the service's own queries on demand, for operators without a database shell. */
@@ -25,8 +25,8 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "admin")
 @SecurityRequirement(name = "basic")
-@APIResponse(responseCode = "401", description = "No or wrong credentials", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The user lacks role admin", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "401", ref = ProblemResponses.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ProblemResponses.NOT_ADMIN)
 public class ExplainResource {
 
     private static final String TYPES = LowerCaseEnums.allowed(Explainer.Type.class);

@@ -24,7 +24,7 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import io.mljobs.api.Params;
-import io.mljobs.api.Problem;
+import io.mljobs.api.ProblemResponses;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
@@ -36,9 +36,9 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "admin", description = "Archival, database health and plans; role admin over HTTP Basic")
 @SecurityRequirement(name = "basic")
-@APIResponse(responseCode = "400", description = "A parameter is malformed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "401", description = "No or wrong credentials", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The user lacks role admin", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "400", ref = ProblemResponses.INVALID_PARAMETER)
+@APIResponse(responseCode = "401", ref = ProblemResponses.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ProblemResponses.NOT_ADMIN)
 public class ArchiveResource {
 
     static final int MAX_DAYS_OLD = 3650;
@@ -66,8 +66,8 @@ public class ArchiveResource {
     @Operation(summary = "Archive completed and failed jobs older than days_old (1..3650, default 30)", description = "In batches of batch_size (1..50,000, default 5,000), one run at a time across replicas.")
     @APIResponse(responseCode = "200", description = "The run ended within mljobs.archive.sync-wait", content = @Content(schema = @Schema(implementation = ArchiveResult.class)))
     @APIResponse(responseCode = "202", description = "The run goes on; Location names it", content = @Content(schema = @Schema(implementation = ArchiveRun.class)))
-    @APIResponse(responseCode = "409", description = "Another run is going; Location names it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "500", description = "The run failed; every job is still in exactly one table", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", ref = ProblemResponses.ARCHIVE_RUNNING)
+    @APIResponse(responseCode = "500", ref = ProblemResponses.ARCHIVE_FAILED)
     public Uni<Response> archive(@RestQuery("days_old") String daysOld, @RestQuery("batch_size") String batchSize,
             UriInfo uri) {
         Params.notEmpty(uri, "days_old", "batch_size");
@@ -86,7 +86,7 @@ public class ArchiveResource {
     @Path("/archive-runs/{id}")
     @Operation(summary = "One archival run: state, progress, rate, error")
     @APIResponse(responseCode = "200", description = "The run", content = @Content(schema = @Schema(implementation = ArchiveRun.class)))
-    @APIResponse(responseCode = "404", description = "No such run", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.ARCHIVE_RUN_NOT_FOUND)
     public Uni<ArchiveRun> run(@RestPath String id) {
         long runId = Params.intInRange("id", id, 1, Integer.MAX_VALUE, 0);
         return service.findRun(runId);
