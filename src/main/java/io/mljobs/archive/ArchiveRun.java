@@ -3,6 +3,8 @@ package io.mljobs.archive;
 import java.time.Duration;
 import java.time.Instant;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonValue;
 
 import io.mljobs.api.LowerCaseEnums;
@@ -29,6 +31,7 @@ public record ArchiveRun(
         String error) {
 
     /** Stored and shown in lower case; abandoned marks runs from before stale runs were marked failed. */
+    @Schema(name = "ArchiveRunState")
     public enum State {
         RUNNING,
         SUCCEEDED,
@@ -47,6 +50,7 @@ public record ArchiveRun(
     }
 
     /** What started a run: the nightly schedule or a request to POST /admin/archive-jobs. */
+    @Schema(name = "ArchiveRunTrigger")
     public enum Trigger {
         SCHEDULE,
         REQUEST;
