@@ -18,7 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.mljobs.api.Problem;
+import io.mljobs.api.ProblemResponses;
 import io.smallrye.mutiny.Uni;
 
 /** What an operator needs to see of the database, without a shell on it. */
@@ -26,8 +26,8 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "admin")
 @SecurityRequirement(name = "basic")
-@APIResponse(responseCode = "401", description = "No or wrong credentials", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The user lacks role admin", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "401", ref = ProblemResponses.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ProblemResponses.NOT_ADMIN)
 public class DbHealthResource {
 
     private final DbHealthRepository health;

@@ -1,8 +1,5 @@
 package io.mljobs.admin;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
-
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -17,9 +14,10 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import io.mljobs.api.LowerCaseEnums;
 import io.mljobs.api.Params;
-import io.mljobs.api.Problem;
 import io.mljobs.api.ProblemException;
+import io.mljobs.api.ProblemResponses;
 import io.smallrye.mutiny.Uni;
 
 /** Plans of the service's own queries on demand, for operators without a database shell. */
@@ -27,12 +25,11 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "admin")
 @SecurityRequirement(name = "basic")
-@APIResponse(responseCode = "401", description = "No or wrong credentials", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The user lacks role admin", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "401", ref = ProblemResponses.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ProblemResponses.NOT_ADMIN)
 public class ExplainResource {
 
-    private static final String TYPES = Arrays.stream(Explainer.Type.values()).map(Explainer.Type::value)
-            .collect(Collectors.joining(", "));
+    private static final String TYPES = LowerCaseEnums.allowed(Explainer.Type.class);
 
     private final Explainer explainer;
 

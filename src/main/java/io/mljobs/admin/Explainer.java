@@ -1,24 +1,23 @@
 package io.mljobs.admin;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.mljobs.api.LowerCaseEnums;
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.db.Rows;
 import io.mljobs.job.JobRepository;
 import io.mljobs.job.PageRequest;
 import io.mljobs.job.Position;
-import io.mljobs.stats.StatusCounts;
+import io.mljobs.stats.StatsRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,11 +39,11 @@ public class Explainer {
         DEEP_PAGE;
 
         public String value() {
-            return name().toLowerCase(Locale.ROOT);
+            return LowerCaseEnums.value(this);
         }
 
         public static Optional<Type> parse(String value) {
-            return Arrays.stream(values()).filter(t -> t.value().equals(value)).findFirst();
+            return LowerCaseEnums.parse(Type.class, value);
         }
     }
 
@@ -69,8 +68,8 @@ public class Explainer {
     public Uni<Summary> explain(Type type) {
         return db.query(TIME_SPAN, Tuple.tuple()).chain(rows -> {
             var row = rows.iterator().next();
-            Instant newest = instant(row.getOffsetDateTime("newest"));
-            Instant oldest = instant(row.getOffsetDateTime("oldest"));
+            Instant newest = Rows.instant(row, "newest");
+            Instant oldest = Rows.instant(row, "oldest");
             Target target = target(type, oldest, newest);
             NamedQuery explain = NamedQuery.background("explain." + type.value(),
                     "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + target.query().sql());
@@ -87,7 +86,7 @@ public class Explainer {
         return switch (type) {
             case PENDING -> page(PageRequest.parse("50", null, "pending", null, null, "asc", 50), null);
             case RECENT -> page(PageRequest.parse("50", null, null, null, null, "desc", 50), null);
-            case STATUS_COUNT -> new Target(StatusCounts.READ, Tuple.tuple());
+            case STATUS_COUNT -> new Target(StatsRepository.READ, Tuple.tuple());
             case DATE_RANGE -> {
                 Instant end = newest == null ? Instant.now() : newest;
                 yield page(PageRequest.parse("50", null, "completed", end.minus(30, ChronoUnit.DAYS).toString(),
@@ -139,9 +138,5 @@ public class Explainer {
         if (children != null) {
             children.forEach(child -> collect((JsonObject) child, into));
         }
-    }
-
-    private static Instant instant(OffsetDateTime value) {
-        return value == null ? null : value.toInstant();
     }
 }

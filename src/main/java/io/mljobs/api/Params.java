@@ -110,6 +110,15 @@ public final class Params {
         return value;
     }
 
+    /** A batch of 1 to {@code max} items, in a field named for them ("jobs", "results"); absent is 400 too. */
+    public static <T> List<T> batch(String name, List<T> items, int max) {
+        if (items == null || items.isEmpty() || items.size() > max) {
+            throw ProblemException.invalidParameter(name, name + " must hold 1 to " + max + " " + name
+                    + (items == null ? "." : ", held " + items.size() + "."));
+        }
+        return items;
+    }
+
     /** Absent (null) means the fallback; present but empty is a mistake, not a request for the default. */
     public static int intInRange(String name, String value, int min, int max, int fallback) {
         if (value == null) {

@@ -1,19 +1,23 @@
 package io.mljobs.api;
 
+import java.net.URI;
+
 /** A failure the client can act on; mapped to a problem response with its status. */
 public class ProblemException extends RuntimeException {
 
     private final transient Problem problem;
     private final Integer retryAfterSeconds;
+    private final URI location;
 
     public ProblemException(int status, String slug, String title, String detail) {
-        this(status, slug, title, detail, null);
+        this(new Problem("/problems/" + slug, title, status, detail, null), null, null);
     }
 
-    private ProblemException(int status, String slug, String title, String detail, Integer retryAfterSeconds) {
-        super(detail, null, false, false);
-        this.problem = new Problem("/problems/" + slug, title, status, detail, null);
+    private ProblemException(Problem problem, Integer retryAfterSeconds, URI location) {
+        super(problem.detail(), null, false, false);
+        this.problem = problem;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.location = location;
     }
 
     public Problem problem() {
@@ -25,9 +29,20 @@ public class ProblemException extends RuntimeException {
         return retryAfterSeconds;
     }
 
+    /** The resource the problem concerns, relative to the base URI, for the Location header; or null. */
+    public URI location() {
+        return location;
+    }
+
+    /** The same problem, answered with a Location header naming {@code path} under the base URI. */
+    public ProblemException withLocation(String path) {
+        return new ProblemException(problem, retryAfterSeconds, URI.create(path));
+    }
+
     /** 503: the service cannot take this request now; the client should retry after the given time. */
     public static ProblemException unavailable(String slug, String title, String detail, int retryAfterSeconds) {
-        return new ProblemException(503, slug, title, detail, retryAfterSeconds);
+        return new ProblemException(new Problem("/problems/" + slug, title, 503, detail, null), retryAfterSeconds,
+                null);
     }
 
     public static ProblemException badRequest(String detail) {

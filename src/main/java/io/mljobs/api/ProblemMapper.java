@@ -34,9 +34,14 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response mapProblem(ProblemException e, UriInfo uri) {
-        Response response = respond(e.problem(), uri);
-        return e.retryAfterSeconds() == null ? response
-                : Response.fromResponse(response).header("Retry-After", e.retryAfterSeconds()).build();
+        Response.ResponseBuilder response = Response.fromResponse(respond(e.problem(), uri));
+        if (e.retryAfterSeconds() != null) {
+            response.header("Retry-After", e.retryAfterSeconds());
+        }
+        if (e.location() != null) {
+            response.location(uri.getBaseUriBuilder().path(e.location().getPath()).build());
+        }
+        return response.build();
     }
 
     @ServerExceptionMapper({ JsonProcessingException.class, MismatchedInputException.class })

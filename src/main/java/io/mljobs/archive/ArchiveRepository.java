@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.db.Rows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -177,9 +178,9 @@ public class ArchiveRepository {
         return db.query(conn, FAIL_STALE, Tuple.tuple()).map(rows -> Db.mapRows(rows, row -> row.getLong("id")));
     }
 
-    public Uni<ArchiveRun> startRun(SqlClient conn, String trigger, int daysOld, int batchSize) {
+    public Uni<ArchiveRun> startRun(SqlClient conn, ArchiveRun.Trigger trigger, int daysOld, int batchSize) {
         return failStaleRuns(conn)
-                .chain(() -> db.query(conn, START_RUN, Tuple.of(trigger, daysOld, batchSize)))
+                .chain(() -> db.query(conn, START_RUN, Tuple.of(trigger.value(), daysOld, batchSize)))
                 .map(rows -> ArchiveRun.from(rows.iterator().next()));
     }
 
@@ -187,8 +188,8 @@ public class ArchiveRepository {
      * On the pool, not the run's connection: a run whose connection died must still be recorded.
      * Retried, because the pool may first hand out a connection that died with the run's.
      */
-    public Uni<ArchiveRun> finishRun(long runId, String state, String error) {
-        return Uni.createFrom().deferred(() -> db.query(FINISH_RUN, Tuple.of(runId, state, error)))
+    public Uni<ArchiveRun> finishRun(long runId, ArchiveRun.State state, String error) {
+        return Uni.createFrom().deferred(() -> db.query(FINISH_RUN, Tuple.of(runId, state.value(), error)))
                 .onFailure().retry().withBackOff(Duration.ofMillis(100)).atMost(5)
                 .map(rows -> ArchiveRun.from(rows.iterator().next()));
     }
@@ -207,12 +208,12 @@ public class ArchiveRepository {
 
     public Uni<Optional<Instant>> lastSuccess() {
         return db.query(LAST_SUCCESS, Tuple.tuple()).map(rows -> Optional.ofNullable(
-                rows.iterator().next().getOffsetDateTime("finished_at")).map(OffsetDateTime::toInstant));
+                Rows.instant(rows.iterator().next(), "finished_at")));
     }
 
     public Uni<Optional<Instant>> oldestCreatedAt(SqlClient conn) {
         return db.query(conn, OLDEST, Tuple.tuple()).map(rows -> Optional.ofNullable(
-                rows.iterator().next().getOffsetDateTime("oldest")).map(OffsetDateTime::toInstant));
+                Rows.instant(rows.iterator().next(), "oldest")));
     }
 
     /** Answers whether both tables were analyzed (false: autovacuum held one of them). */

@@ -2,8 +2,13 @@ package io.mljobs.archive;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import io.mljobs.api.LowerCaseEnums;
+import io.mljobs.db.Rows;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.mutiny.sqlclient.Row;
 
@@ -12,8 +17,8 @@ import io.vertx.mutiny.sqlclient.Row;
 @RegisterForReflection
 public record ArchiveRun(
         long id,
-        String state,
-        String trigger,
+        State state,
+        Trigger trigger,
         int daysOld,
         Instant cutoff,
         int batchSize,
@@ -25,24 +30,52 @@ public record ArchiveRun(
         Instant finishedAt,
         String error) {
 
-    public static final String RUNNING = "running";
-    public static final String SUCCEEDED = "succeeded";
-    public static final String FAILED = "failed";
+    /** Stored and shown in lower case; abandoned marks runs from before stale runs were marked failed. */
+    @Schema(name = "ArchiveRunState")
+    public enum State {
+        RUNNING,
+        SUCCEEDED,
+        FAILED,
+        ABANDONED;
 
-    public static ArchiveRun from(Row row) {
-        Instant started = instant(row.getOffsetDateTime("started_at"));
-        Instant finished = instant(row.getOffsetDateTime("finished_at"));
-        long archived = row.getLong("archived");
-        Duration elapsed = Duration.between(started, finished == null ? instant(row.getOffsetDateTime("now"))
-                : finished);
-        double seconds = Math.max(elapsed.toNanos() / 1e9, 1e-3);
-        return new ArchiveRun(row.getLong("id"), row.getString("state"), row.getString("trigger"),
-                row.getInteger("days_old"), instant(row.getOffsetDateTime("cutoff")), row.getInteger("batch_size"),
-                archived, row.getInteger("batches"), row.getLong("purged"), Math.round(archived / seconds * 10) / 10.0,
-                started, finished, row.getString("error"));
+        @JsonValue
+        public String value() {
+            return LowerCaseEnums.value(this);
+        }
+
+        static State parse(String value) {
+            return LowerCaseEnums.parse(State.class, value)
+                    .orElseThrow(() -> new IllegalStateException("unknown archive run state in database: " + value));
+        }
     }
 
-    private static Instant instant(OffsetDateTime value) {
-        return value == null ? null : value.toInstant();
+    /** What started a run: the nightly schedule or a request to POST /admin/archive-jobs. */
+    @Schema(name = "ArchiveRunTrigger")
+    public enum Trigger {
+        SCHEDULE,
+        REQUEST;
+
+        @JsonValue
+        public String value() {
+            return LowerCaseEnums.value(this);
+        }
+
+        static Trigger parse(String value) {
+            return LowerCaseEnums.parse(Trigger.class, value)
+                    .orElseThrow(() -> new IllegalStateException("unknown archive run trigger in database: " + value));
+        }
+    }
+
+    public static ArchiveRun from(Row row) {
+        Instant started = Rows.instant(row, "started_at");
+        Instant finished = Rows.instant(row, "finished_at");
+        long archived = row.getLong("archived");
+        Duration elapsed = Duration.between(started, finished == null ? Rows.instant(row, "now")
+                : finished);
+        double seconds = Math.max(elapsed.toNanos() / 1e9, 1e-3);
+        return new ArchiveRun(row.getLong("id"), State.parse(row.getString("state")), Trigger.parse(row.getString("trigger")),
+                row.getInteger("days_old"), Rows.instant(row, "cutoff"), row.getInteger("batch_size"),
+                archived, row.getInteger("batches"), row.getLong("purged"), Math.round(archived / seconds * 10) / 10.0,
+                started, finished, row.getString("error"));
     }
 }

@@ -17,21 +17,21 @@ public class ArchiveScheduler {
 
     private static final Logger LOG = Logger.getLogger(ArchiveScheduler.class);
 
-    private final Archiver archiver;
+    private final ArchiveService service;
     private final int daysOld;
     private final int batchSize;
 
-    public ArchiveScheduler(Archiver archiver, @ConfigProperty(name = "mljobs.archive.days-old") int daysOld,
+    public ArchiveScheduler(ArchiveService service, @ConfigProperty(name = "mljobs.archive.days-old") int daysOld,
             @ConfigProperty(name = "mljobs.archive.batch-size") int batchSize) {
-        this.archiver = archiver;
+        this.service = service;
         this.daysOld = daysOld;
         this.batchSize = batchSize;
     }
 
     @Scheduled(identity = "archive", cron = "${mljobs.archive.cron}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> onSchedule() {
-        return archiver.start("schedule", daysOld, batchSize, true).chain(start -> {
-            if (start instanceof Archiver.Started started) {
+        return service.start(ArchiveRun.Trigger.SCHEDULE, daysOld, batchSize, true).chain(start -> {
+            if (start instanceof ArchiveService.Started started) {
                 return started.done().replaceWithVoid();
             }
             LOG.info("scheduled archival skipped: another run is going");

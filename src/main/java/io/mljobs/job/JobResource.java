@@ -20,14 +20,14 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import io.mljobs.api.Params;
-import io.mljobs.api.Problem;
+import io.mljobs.api.ProblemResponses;
 import io.smallrye.mutiny.Uni;
 
 /** Submit, fetch and list jobs. Parameters arrive as text so that every bad value gets a 400 problem. */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "jobs", description = "Submit jobs and page through them")
-@APIResponse(responseCode = "400", description = "A parameter or the body is malformed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "400", ref = ProblemResponses.BAD_REQUEST)
 public class JobResource {
 
     private final JobService service;
@@ -44,7 +44,7 @@ public class JobResource {
     @Operation(summary = "Submit a job", description = "input_text is required, not blank, at most "
             + "mljobs.jobs.max-input-length (10,000) characters.")
     @APIResponse(responseCode = "201", description = "Created; Location names the job", content = @Content(schema = @Schema(implementation = JobView.class)))
-    @APIResponse(responseCode = "415", description = "The body is not JSON", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "415", ref = ProblemResponses.NOT_JSON)
     public Uni<Response> submit(CreateJobRequest request, UriInfo uri) {
         return service.submit(request).map(job -> Response
                 .created(uri.getBaseUriBuilder().path("jobs").path(job.jobUuid().toString()).build())
@@ -67,7 +67,7 @@ public class JobResource {
     @Path("/{job_uuid}")
     @Operation(summary = "Fetch a job with every field")
     @APIResponse(responseCode = "200", description = "The job", content = @Content(schema = @Schema(implementation = JobView.class)))
-    @APIResponse(responseCode = "404", description = "No such job", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.JOB_NOT_FOUND)
     public Uni<JobView> get(@Parameter(description = "The job's UUID") @RestPath("job_uuid") String jobUuid) {
         return service.findByUuid(Params.uuid("job_uuid", jobUuid));
     }

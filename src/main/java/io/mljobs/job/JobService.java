@@ -31,11 +31,7 @@ public class JobService {
 
     /** Creates every job in one statement, or none if any element is invalid. */
     public Uni<BatchCreated> submitBatch(BatchCreateRequest request) {
-        List<CreateJobRequest> items = request == null ? null : request.jobs();
-        if (items == null || items.isEmpty() || items.size() > MAX_BATCH) {
-            throw ProblemException.invalidParameter("jobs", "jobs must hold 1 to " + MAX_BATCH + " jobs"
-                    + (items == null ? "." : ", held " + items.size() + "."));
-        }
+        List<CreateJobRequest> items = Params.batch("jobs", request == null ? null : request.jobs(), MAX_BATCH);
         UUID[] uuids = new UUID[items.size()];
         String[] inputs = new String[items.size()];
         for (int i = 0; i < items.size(); i++) {
@@ -59,7 +55,7 @@ public class JobService {
 
     public Uni<JobView> findByUuid(UUID jobUuid) {
         return jobs.findByUuid(jobUuid).map(found -> found.orElseThrow(
-                () -> ProblemException.notFound("No job with job_uuid " + jobUuid + ".")));
+                () -> JobProblems.notFound(jobUuid)));
     }
 
     /** One keyset page; fetches one row more than asked to learn whether another page follows. */

@@ -1,11 +1,10 @@
 package io.mljobs.job;
 
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+
+import io.mljobs.api.LowerCaseEnums;
 
 /** A job's place in its lifecycle; stored and shown in lower case. */
 public enum JobStatus {
@@ -15,11 +14,9 @@ public enum JobStatus {
     FAILED;
 
     // Resolved once: every listed job's status is serialized through value().
-    private final String value = name().toLowerCase(Locale.ROOT);
+    private final String value = LowerCaseEnums.value(this);
 
-    public static final String ALLOWED = Arrays.stream(values())
-            .map(JobStatus::value)
-            .collect(Collectors.joining(", "));
+    public static final String ALLOWED = LowerCaseEnums.allowed(JobStatus.class);
 
     @JsonValue
     public String value() {
@@ -27,12 +24,6 @@ public enum JobStatus {
     }
 
     public static Optional<JobStatus> parse(String value) {
-        return value == null ? Optional.empty() : Optional.ofNullable(switch (value) {
-            case "pending" -> PENDING;
-            case "running" -> RUNNING;
-            case "completed" -> COMPLETED;
-            case "failed" -> FAILED;
-            default -> null;
-        });
+        return LowerCaseEnums.parse(JobStatus.class, value);
     }
 }

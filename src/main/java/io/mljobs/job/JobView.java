@@ -1,7 +1,6 @@
 package io.mljobs.job;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
@@ -9,6 +8,7 @@ import java.util.function.Function;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 
+import io.mljobs.db.Rows;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 
@@ -54,20 +54,16 @@ public record JobView(
                 JobStatus.parse(row.getString(status)).orElseThrow(),
                 row.getDouble(resultScore),
                 row.getString(resultLabel),
-                instant(row.getOffsetDateTime(createdAt)),
-                instant(row.getOffsetDateTime(startedAt)),
-                instant(row.getOffsetDateTime(completedAt)),
+                Rows.instant(row, createdAt),
+                Rows.instant(row, startedAt),
+                Rows.instant(row, completedAt),
                 row.getString(workerId),
-                instant(row.getOffsetDateTime(heartbeatAt)),
+                Rows.instant(row, heartbeatAt),
                 row.getString(error));
     }
 
     public static JobView from(Job job) {
         return new JobView(job.id, job.jobUuid, job.inputText, job.status, job.resultScore, job.resultLabel,
                 job.createdAt, job.startedAt, job.completedAt, job.workerId, job.heartbeatAt, job.error);
-    }
-
-    private static Instant instant(OffsetDateTime value) {
-        return value == null ? null : value.toInstant();
     }
 }

@@ -1,7 +1,8 @@
 package io.mljobs.job;
 
-import java.util.Locale;
 import java.util.Optional;
+
+import io.mljobs.api.LowerCaseEnums;
 
 /** Listing order on (created_at, id). */
 public enum SortOrder {
@@ -9,15 +10,10 @@ public enum SortOrder {
     DESC;
 
     public String value() {
-        return name().toLowerCase(Locale.ROOT);
+        return LowerCaseEnums.value(this);
     }
 
     public static Optional<SortOrder> parse(String value) {
-        for (SortOrder order : values()) {
-            if (order.value().equals(value)) {
-                return Optional.of(order);
-            }
-        }
-        return Optional.empty();
+        return LowerCaseEnums.parse(SortOrder.class, value);
     }
 }

@@ -15,8 +15,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.db.Rows;
+import io.mljobs.job.JobStatus;
 import io.mljobs.job.JobView;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -127,7 +130,7 @@ public class QueueRepository {
                 .addDouble(finish.resultScore()).addString(finish.resultLabel()).addString(finish.error())
                 .addString(finish.workerId());
         return db.query(FINISH, args).map(rows -> Db.firstRow(rows).map(row -> new Transition(
-                row.getString("current_status"), row.getString("current_worker"),
+                status(row, "current_status"), row.getString("current_worker"),
                 row.getLong("id") == null ? null : JobView.reader(rows).apply(row))));
     }
 
@@ -148,15 +151,14 @@ public class QueueRepository {
         }
         return db.query(FINISH_BATCH, Tuple.of(jobUuids, statuses, scores, labels, errors, workers))
                 .map(rows -> Db.mapRows(rows, row -> new BatchOutcome(row.getUUID("job_uuid"),
-                        row.getString("new_status"), row.getString("current_status"))));
+                        status(row, "new_status"), status(row, "current_status"))));
     }
 
     /** Empty if no such job exists. */
     public Uni<Optional<Beat>> heartbeat(UUID jobUuid, String workerId) {
         return db.query(HEARTBEAT, Tuple.of(jobUuid, workerId)).map(rows -> Db.firstRow(rows).map(row -> new Beat(
-                row.getString("current_status"), row.getString("current_worker"),
-                row.getOffsetDateTime("heartbeat_at") == null ? null
-                        : row.getOffsetDateTime("heartbeat_at").toInstant())));
+                status(row, "current_status"), row.getString("current_worker"),
+                Rows.instant(row, "heartbeat_at"))));
     }
 
     /** Returns up to {@code limit} expired jobs to pending; answers how many. */
@@ -164,14 +166,20 @@ public class QueueRepository {
         return db.query(REAP_EXPIRED, Tuple.of(lease.toMillis() / 1000.0, limit)).map(RowSet::rowCount);
     }
 
-    /** The state a transition found, and the job after it when it happened. */
-    public record Transition(String currentStatus, String currentWorker, JobView job) {
+    /** Null for a null column: a job that does not exist, or a result that was not applied. */
+    private static JobStatus status(Row row, String column) {
+        String value = row.getString(column);
+        return value == null ? null : JobStatus.parse(value).orElseThrow();
     }
 
-    public record Beat(String currentStatus, String currentWorker, Instant heartbeatAt) {
+    /** The state a transition found, and the job after it when it happened. */
+    public record Transition(JobStatus currentStatus, String currentWorker, JobView job) {
+    }
+
+    public record Beat(JobStatus currentStatus, String currentWorker, Instant heartbeatAt) {
     }
 
     /** newStatus is null when the job was not changed; currentStatus is null when it does not exist. */
-    public record BatchOutcome(UUID jobUuid, String newStatus, String currentStatus) {
+    public record BatchOutcome(UUID jobUuid, JobStatus newStatus, JobStatus currentStatus) {
     }
 }

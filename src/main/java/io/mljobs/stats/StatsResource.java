@@ -19,10 +19,10 @@ import io.smallrye.mutiny.Uni;
 @Tag(name = "jobs")
 public class StatsResource {
 
-    private final StatusCounts counts;
+    private final StatsRepository stats;
 
-    public StatsResource(StatusCounts counts) {
-        this.counts = counts;
+    public StatsResource(StatsRepository stats) {
+        this.stats = stats;
     }
 
     @GET
@@ -30,6 +30,6 @@ public class StatsResource {
             + "with the table.")
     @APIResponse(responseCode = "200", description = "Counts as of one snapshot", content = @Content(schema = @Schema(implementation = JobStats.class)))
     public Uni<JobStats> stats() {
-        return counts.read();
+        return stats.readStats();
     }
 }

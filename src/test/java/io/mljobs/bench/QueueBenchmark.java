@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import io.mljobs.job.JobRepository;
-import io.mljobs.stats.StatusCounts;
+import io.mljobs.stats.StatsRepository;
 import io.mljobs.testing.PostgresTestResource;
 import io.mljobs.testing.Waits;
 import io.quarkus.test.common.ResourceArg;
@@ -66,7 +66,7 @@ class QueueBenchmark {
     JobRepository jobs;
 
     @Inject
-    StatusCounts counts;
+    StatsRepository counts;
 
     @TestHTTPResource("/")
     URI base;
@@ -138,7 +138,7 @@ class QueueBenchmark {
             System.out.printf("filled to %,d rows in %.1f s%n", rows, (System.nanoTime() - started) / 1e9);
         }
         sql("VACUUM ANALYZE ml_jobs");
-        counts.compact().await().atMost(Waits.BENCHMARK_BOUND);
+        counts.compactCounters().await().atMost(Waits.BENCHMARK_BOUND);
     }
 
     private double insertRate() throws Exception {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.TestInstance;
 
 import io.mljobs.db.NamedQuery;
 import io.mljobs.job.JobRepository;
-import io.mljobs.stats.StatusCounts;
+import io.mljobs.stats.StatsRepository;
 import io.mljobs.testing.Plans;
 import io.mljobs.testing.PostgresTestResource;
 import io.mljobs.testing.Waits;
@@ -78,7 +78,7 @@ class QueuePlanTest {
 
     @Test
     void statsReadScansNoJobRowsOnlyAnIndexRange() {
-        JsonObject plan = Plans.explain(pool, StatusCounts.READ.sql(), Tuple.tuple(), "force_generic_plan");
+        JsonObject plan = Plans.explain(pool, StatsRepository.READ.sql(), Tuple.tuple(), "force_generic_plan");
         // The counter tables are a few dozen rows: scanning them is the point. ml_jobs is only ranged.
         boolean scansJobs = Plans.nodes(plan).stream().anyMatch(n -> "ml_jobs".equals(n.getString("Relation Name"))
                 && "Seq Scan".equals(n.getString("Node Type")));

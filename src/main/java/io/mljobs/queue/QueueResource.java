@@ -14,7 +14,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 
 import io.mljobs.api.Params;
-import io.mljobs.api.Problem;
+import io.mljobs.api.ProblemResponses;
 import io.mljobs.job.JobView;
 import io.smallrye.mutiny.Uni;
 
@@ -23,12 +23,12 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "workers", description = "Claim jobs, keep their leases, report results")
-@APIResponse(responseCode = "400", description = "A parameter or the body is malformed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-public class WorkerResource {
+@APIResponse(responseCode = "400", ref = ProblemResponses.BAD_REQUEST)
+public class QueueResource {
 
-    private final WorkerService service;
+    private final QueueService service;
 
-    public WorkerResource(WorkerService service) {
+    public QueueResource(QueueService service) {
         this.service = service;
     }
 
@@ -45,8 +45,8 @@ public class WorkerResource {
     @Path("/{job_uuid}/complete")
     @Operation(summary = "Report a running job completed, with its result")
     @APIResponse(responseCode = "200", description = "The job after the change", content = @Content(schema = @Schema(implementation = JobView.class)))
-    @APIResponse(responseCode = "404", description = "No such job", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "The job is not running, or another worker holds it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.JOB_NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = ProblemResponses.JOB_NOT_HELD)
     public Uni<JobView> complete(@RestPath("job_uuid") String jobUuid, CompleteRequest request) {
         return service.complete(Params.uuid("job_uuid", jobUuid), request);
     }
@@ -55,8 +55,8 @@ public class WorkerResource {
     @Path("/{job_uuid}/fail")
     @Operation(summary = "Report a running job failed, with its error")
     @APIResponse(responseCode = "200", description = "The job after the change", content = @Content(schema = @Schema(implementation = JobView.class)))
-    @APIResponse(responseCode = "404", description = "No such job", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "The job is not running, or another worker holds it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.JOB_NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = ProblemResponses.JOB_NOT_HELD)
     public Uni<JobView> fail(@RestPath("job_uuid") String jobUuid, FailRequest request) {
         return service.fail(Params.uuid("job_uuid", jobUuid), request);
     }
@@ -65,8 +65,8 @@ public class WorkerResource {
     @Path("/{job_uuid}/heartbeat")
     @Operation(summary = "Extend a running job's lease", description = "A job without a heartbeat for longer than mljobs.queue.lease (10 min) goes back to pending.")
     @APIResponse(responseCode = "200", description = "The new lease", content = @Content(schema = @Schema(implementation = Lease.class)))
-    @APIResponse(responseCode = "404", description = "No such job", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "The job is not running, or another worker holds it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", ref = ProblemResponses.JOB_NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = ProblemResponses.JOB_NOT_HELD)
     public Uni<Lease> heartbeat(@RestPath("job_uuid") String jobUuid, HeartbeatRequest request) {
         return service.heartbeat(Params.uuid("job_uuid", jobUuid), request);
     }

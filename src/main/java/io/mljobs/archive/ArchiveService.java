@@ -16,10 +16,8 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.mljobs.api.ProblemException;
 import io.mljobs.archive.ArchiveRepository.Moved;
 import io.mljobs.db.Db;
 import io.quarkus.runtime.StartupEvent;
@@ -33,9 +31,9 @@ import io.vertx.mutiny.sqlclient.SqlClient;
  * replica: the run's connection holds a PostgreSQL advisory lock for as long as it goes.
  */
 @ApplicationScoped
-public class Archiver {
+public class ArchiveService {
 
-    private static final Logger LOG = Logger.getLogger(Archiver.class);
+    private static final Logger LOG = Logger.getLogger(ArchiveService.class);
     static final int PURGE_BATCH = 5_000;
 
     /** How a start request ended: a run that is now going, or the one that already was. */
@@ -50,42 +48,80 @@ public class Archiver {
     public record Busy(ArchiveRun running) implements Start {
     }
 
+    /** A requested run as the request leaves it: ended (and succeeded) within sync-wait, or still going. */
+    public record Requested(ArchiveRun run, boolean ended) {
+    }
+
     private final Db db;
     private final ArchiveRepository archive;
     private final int retentionDays;
     private final int parallelism;
     private final long analyzeAfterRows;
-    private final Counter archivedRows;
-    private final Counter batches;
-    private final Counter purgedRows;
-    private final MeterRegistry registry;
-    private final AtomicLong lastSuccessEpochSeconds = new AtomicLong();
+    private final ArchiveMetrics metrics;
+    private final Duration syncWait;
 
-    public Archiver(Db db, ArchiveRepository archive, MeterRegistry registry,
+    public ArchiveService(Db db, ArchiveRepository archive, ArchiveMetrics metrics,
             @ConfigProperty(name = "mljobs.archive.retention-days") int retentionDays,
             @ConfigProperty(name = "mljobs.archive.analyze-after-rows") long analyzeAfterRows,
-            @ConfigProperty(name = "mljobs.archive.parallelism") int parallelism) {
+            @ConfigProperty(name = "mljobs.archive.parallelism") int parallelism,
+            @ConfigProperty(name = "mljobs.archive.sync-wait") Duration syncWait) {
         this.db = db;
         this.archive = archive;
-        this.registry = registry;
+        this.metrics = metrics;
         this.retentionDays = retentionDays;
         this.analyzeAfterRows = analyzeAfterRows;
         this.parallelism = Math.max(1, parallelism);
-        this.archivedRows = Counter.builder("mljobs.archive.rows").description("Jobs moved to the archive")
-                .register(registry);
-        this.batches = Counter.builder("mljobs.archive.batches").description("Archival batches committed")
-                .register(registry);
-        this.purgedRows = Counter.builder("mljobs.archive.purged.rows")
-                .description("Archived jobs deleted past retention").register(registry);
-        Gauge.builder("mljobs.archive.last.success", lastSuccessEpochSeconds, AtomicLong::get)
-                .description("When the last archival run succeeded, in seconds since the epoch (0: never)")
-                .baseUnit("timestamp_seconds").register(registry);
+        this.syncWait = syncWait;
     }
 
-    void loadLastSuccess(@Observes StartupEvent event) {
-        archive.lastSuccess().subscribe().with(
-                last -> last.ifPresent(at -> lastSuccessEpochSeconds.accumulateAndGet(at.getEpochSecond(), Math::max)),
-                failure -> LOG.warnf("could not read the last archival run: %s", failure.getMessage()));
+    /**
+     * A run on request, without retention. A request never waits for a long run: it waits up to
+     * sync-wait for the end, then leaves the run going. Another run going is a 409 and a failed run
+     * a 500, each naming the run to read.
+     */
+    public Uni<Requested> runOnRequest(int daysOld, int batchSize) {
+        return start(ArchiveRun.Trigger.REQUEST, daysOld, batchSize, false).chain(start -> {
+            if (start instanceof Busy busy) {
+                return Uni.createFrom().failure(alreadyRunning(busy.running()));
+            }
+            Started started = (Started) start;
+            return started.done()
+                    .map(run -> {
+                        if (run.state() != ArchiveRun.State.SUCCEEDED) {
+                            throw runFailed(run);
+                        }
+                        return new Requested(run, true);
+                    })
+                    .ifNoItem().after(syncWait)
+                    .recoverWithItem(() -> new Requested(started.run(), false));
+        });
+    }
+
+    public Uni<ArchiveRun> findRun(long runId) {
+        return archive.findRun(runId).map(found -> found.orElseThrow(
+                () -> ProblemException.notFound("No archive run " + runId + ".")));
+    }
+
+    public Uni<List<ArchiveRun>> listRuns(int limit) {
+        return archive.listRuns(limit);
+    }
+
+    /** Where a run's record is read, relative to the base URI. */
+    public static String runPath(long runId) {
+        return "admin/archive-runs/" + runId;
+    }
+
+    private static ProblemException alreadyRunning(ArchiveRun running) {
+        ProblemException problem = new ProblemException(409, "archive-running", "Archival already running",
+                "An archival run is going" + (running == null ? "" : " (run " + running.id() + ")")
+                        + "; only one runs at a time. Poll its URL, then ask again.");
+        return running == null ? problem : problem.withLocation(runPath(running.id()));
+    }
+
+    private static ProblemException runFailed(ArchiveRun run) {
+        return new ProblemException(500, "archive-failed", "Archival run failed", "Run " + run.id()
+                + " failed after archiving " + run.archived() + " jobs; each batch is atomic, so every job is "
+                + "in exactly one table. Ask again to continue.").withLocation(runPath(run.id()));
     }
 
     /**
@@ -112,14 +148,14 @@ public class Archiver {
      * one that has taken the lock and not yet recorded its start. Neither is a run to report, so
      * the lock is tried again, briefly, before answering Busy.
      */
-    public Uni<Start> start(String trigger, int daysOld, int batchSize, boolean withRetention) {
+    public Uni<Start> start(ArchiveRun.Trigger trigger, int daysOld, int batchSize, boolean withRetention) {
         return tryStart(trigger, daysOld, batchSize, withRetention, BUSY_RETRIES);
     }
 
     static final int BUSY_RETRIES = 25;
     static final Duration BUSY_RETRY_DELAY = Duration.ofMillis(20);
 
-    private Uni<Start> tryStart(String trigger, int daysOld, int batchSize, boolean withRetention, int retries) {
+    private Uni<Start> tryStart(ArchiveRun.Trigger trigger, int daysOld, int batchSize, boolean withRetention, int retries) {
         return startOnce(trigger, daysOld, batchSize, withRetention).chain(start -> {
             if (start instanceof Busy busy && busy.running() == null && retries > 0) {
                 return Uni.createFrom().voidItem().onItem().delayIt().by(BUSY_RETRY_DELAY)
@@ -129,7 +165,7 @@ public class Archiver {
         });
     }
 
-    private Uni<Start> startOnce(String trigger, int daysOld, int batchSize, boolean withRetention) {
+    private Uni<Start> startOnce(ArchiveRun.Trigger trigger, int daysOld, int batchSize, boolean withRetention) {
         CompletableFuture<Start> start = new CompletableFuture<>();
         CompletableFuture<ArchiveRun> done = new CompletableFuture<>();
         db.withConnection(conn -> archive.tryLock(conn).chain(locked -> {
@@ -154,7 +190,7 @@ public class Archiver {
     }
 
     private Uni<ArchiveRun> execute(SqlClient conn, ArchiveRun run, boolean withRetention) {
-        Timer.Sample timing = Timer.start(registry);
+        Timer.Sample timing = metrics.startTiming();
         LOG.infof("archive run %d: moving completed and failed jobs created before %s, %d a batch", run.id(),
                 run.cutoff(), run.batchSize());
         return moveAll(conn, run)
@@ -166,18 +202,15 @@ public class Archiver {
                                 LOG.infof("archive run %d: autovacuum holds a table, leaving ANALYZE to it", run.id());
                             }
                         }).replaceWithVoid())
-                .chain(() -> archive.finishRun(run.id(), ArchiveRun.SUCCEEDED, null))
+                .chain(() -> archive.finishRun(run.id(), ArchiveRun.State.SUCCEEDED, null))
                 .onFailure().recoverWithUni(failure -> {
                     LOG.errorf(failure, "archive run %d failed", run.id());
-                    return archive.finishRun(run.id(), ArchiveRun.FAILED, String.valueOf(failure.getMessage()));
+                    return archive.finishRun(run.id(), ArchiveRun.State.FAILED, String.valueOf(failure.getMessage()));
                 })
                 .invoke(finished -> {
-                    timing.stop(registry.timer("mljobs.archive.run", "outcome", finished.state()));
-                    if (ArchiveRun.SUCCEEDED.equals(finished.state())) {
-                        lastSuccessEpochSeconds.accumulateAndGet(finished.finishedAt().getEpochSecond(), Math::max);
-                    }
+                    metrics.recordRun(timing, finished);
                     LOG.infof("archive run %d %s: %d jobs archived in %d batches (%.0f rows/s), %d purged",
-                            finished.id(), finished.state(), finished.archived(), finished.batches(),
+                            finished.id(), finished.state().value(), finished.archived(), finished.batches(),
                             finished.rowsPerSecond(), finished.purged());
                 });
     }
@@ -236,8 +269,7 @@ public class Archiver {
                     }
                     last.set(moved);
                     total.addAndGet(moved.count());
-                    archivedRows.increment(moved.count());
-                    batches.increment();
+                    metrics.countBatch(moved.count());
                     return true;
                 })
                 .collect().last()
@@ -250,7 +282,7 @@ public class Archiver {
                 .uni(() -> archive.purgeBatch(conn, runId, retentionDays, PURGE_BATCH))
                 .whilst(purged -> {
                     total.addAndGet(purged);
-                    purgedRows.increment(purged);
+                    metrics.countPurged(purged);
                     return purged == PURGE_BATCH;
                 })
                 .collect().last()

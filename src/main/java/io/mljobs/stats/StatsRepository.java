@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.db.Rows;
 import io.mljobs.job.JobStatus;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -19,7 +20,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * at most a hundred or so counter rows and counts index entries for under a minute of jobs.
  */
 @ApplicationScoped
-public class StatusCounts {
+public class StatsRepository {
 
     /**
      * last_24_hours = the index range from (now - 24 h) to the next whole minute, plus the minute
@@ -72,11 +73,11 @@ public class StatusCounts {
 
     private final Db db;
 
-    public StatusCounts(Db db) {
+    public StatsRepository(Db db) {
         this.db = db;
     }
 
-    public Uni<JobStats> read() {
+    public Uni<JobStats> readStats() {
         return db.query(READ, Tuple.tuple()).map(rows -> {
             Row row = rows.iterator().next();
             Map<String, Long> byStatus = new LinkedHashMap<>();
@@ -87,12 +88,12 @@ public class StatusCounts {
                 total += n;
             }
             return new JobStats(byStatus, total, row.getLong("last_24_hours"),
-                    row.getOffsetDateTime("as_of").toInstant());
+                    Rows.instant(row, "as_of"));
         });
     }
 
     /** Answers how many counter rows were folded away. */
-    public Uni<Integer> compact() {
+    public Uni<Integer> compactCounters() {
         return db.query(COMPACT_STATUS, Tuple.tuple()).map(RowSet::rowCount)
                 .chain(status -> db.query(COMPACT_HOURLY, Tuple.tuple()).map(hourly -> status + hourly.rowCount()))
                 .chain(folded -> db.query(COMPACT_MINUTELY, Tuple.tuple()).map(minutely -> folded + minutely.rowCount()));

@@ -13,6 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.mljobs.api.Params;
 import io.mljobs.api.ProblemException;
+import io.mljobs.job.JobProblems;
 import io.mljobs.job.JobStatus;
 import io.mljobs.job.JobView;
 import io.mljobs.queue.QueueRepository.BatchOutcome;
@@ -32,7 +33,7 @@ import io.smallrye.mutiny.Uni;
  * worker learns at once. With it off, the body's worker_id is taken at its word, as before.
  */
 @ApplicationScoped
-public class WorkerService {
+public class QueueService {
 
     public static final int MAX_CLAIM = 100;
     public static final int MAX_RESULTS = 1_000;
@@ -45,7 +46,7 @@ public class WorkerService {
     private final boolean accessControl;
     private final CurrentIdentityAssociation identities;
 
-    public WorkerService(QueueRepository queue, @ConfigProperty(name = "mljobs.queue.lease") Duration lease,
+    public QueueService(QueueRepository queue, @ConfigProperty(name = "mljobs.queue.lease") Duration lease,
             @ConfigProperty(name = "mljobs.security.jobs-api") boolean accessControl,
             CurrentIdentityAssociation identities) {
         this.queue = queue;
@@ -91,7 +92,7 @@ public class WorkerService {
 
     private Uni<Lease> beat(UUID jobUuid, String workerId) {
         return queue.heartbeat(jobUuid, workerId).map(found -> {
-            var beat = found.orElseThrow(() -> notFound(jobUuid));
+            var beat = found.orElseThrow(() -> JobProblems.notFound(jobUuid));
             if (beat.heartbeatAt() == null) {
                 throw notHeld(jobUuid, beat.currentStatus(), beat.currentWorker(), workerId, "have its lease extended");
             }
@@ -101,11 +102,8 @@ public class WorkerService {
 
     /** Applies every valid result in one statement; answers each one's outcome in request order. */
     public Uni<ResultsReport> report(ResultsRequest request) {
-        List<ResultsRequest.Item> items = request == null ? null : request.results();
-        if (items == null || items.isEmpty() || items.size() > MAX_RESULTS) {
-            throw ProblemException.invalidParameter("results", "results must hold 1 to " + MAX_RESULTS + " results"
-                    + (items == null ? "." : ", held " + items.size() + "."));
-        }
+        List<ResultsRequest.Item> items = Params.batch("results", request == null ? null : request.results(),
+                MAX_RESULTS);
         List<Finish> results = new ArrayList<>(items.size());
         List<String> named = new ArrayList<>(items.size());
         UUID[] uuids = new UUID[items.size()];
@@ -147,7 +145,7 @@ public class WorkerService {
 
     private Uni<ResultsReport> finishBatch(List<Finish> results, UUID[] uuids) {
         return queue.finishBatch(results, uuids).map(rows -> new ResultsReport(rows.stream()
-                .map(WorkerService::outcome)
+                .map(QueueService::outcome)
                 .toList()));
     }
 
@@ -180,7 +178,7 @@ public class WorkerService {
 
     private Uni<JobView> finish(UUID jobUuid, Finish finish) {
         return queue.finish(jobUuid, finish).map(found -> {
-            var transition = found.orElseThrow(() -> notFound(jobUuid));
+            var transition = found.orElseThrow(() -> JobProblems.notFound(jobUuid));
             if (transition.job() == null) {
                 throw notHeld(jobUuid, transition.currentStatus(), transition.currentWorker(), finish.workerId(),
                         "be " + finish.status().value());
@@ -191,24 +189,20 @@ public class WorkerService {
 
     private static ResultsReport.Outcome outcome(BatchOutcome row) {
         if (row.newStatus() != null) {
-            return new ResultsReport.Outcome(row.jobUuid(), row.newStatus(), row.newStatus());
+            return new ResultsReport.Outcome(row.jobUuid(), row.newStatus().value(), row.newStatus());
         }
         return new ResultsReport.Outcome(row.jobUuid(),
                 row.currentStatus() == null ? ResultsReport.NOT_FOUND : ResultsReport.CONFLICT, row.currentStatus());
     }
 
-    private static ProblemException notFound(UUID jobUuid) {
-        return ProblemException.notFound("No job with job_uuid " + jobUuid + ".");
-    }
-
     /** {@code action} completes "only a running job can …", e.g. "be completed". */
-    private static ProblemException notHeld(UUID jobUuid, String status, String holder, String workerId,
+    private static ProblemException notHeld(UUID jobUuid, JobStatus status, String holder, String workerId,
             String action) {
-        if (JobStatus.RUNNING.value().equals(status) && workerId != null && !workerId.equals(holder)) {
+        if (status == JobStatus.RUNNING && workerId != null && !workerId.equals(holder)) {
             return ProblemException.conflict("Job " + jobUuid + " is held by another worker, not " + workerId
                     + "; only its holder's report counts.");
         }
-        return ProblemException.conflict("Job " + jobUuid + " is " + status + "; only a running job can " + action
+        return ProblemException.conflict("Job " + jobUuid + " is " + status.value() + "; only a running job can " + action
                 + ".");
     }
 }

@@ -7,16 +7,16 @@ import io.smallrye.mutiny.Uni;
 
 /** Keeps the counter tables a few dozen rows long, whatever the write traffic. */
 @ApplicationScoped
-public class CountsCompactor {
+public class StatsCompactor {
 
-    private final StatusCounts counts;
+    private final StatsRepository stats;
 
-    public CountsCompactor(StatusCounts counts) {
-        this.counts = counts;
+    public StatsCompactor(StatsRepository stats) {
+        this.stats = stats;
     }
 
     @Scheduled(every = "${mljobs.stats.compact-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> onSchedule() {
-        return counts.compact().replaceWithVoid();
+        return stats.compactCounters().replaceWithVoid();
     }
 }

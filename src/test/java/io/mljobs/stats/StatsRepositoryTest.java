@@ -39,13 +39,13 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "label", value = "counts"))
-class StatusCountsTest {
+class StatsRepositoryTest {
 
     @Inject
     Pool pool;
 
     @Inject
-    StatusCounts counts;
+    StatsRepository counts;
 
     @TestHTTPResource("/")
     URI base;
@@ -106,7 +106,7 @@ class StatusCountsTest {
         });
         work.add(() -> {
             for (int i = 0; i < 20; i++) {
-                counts.compact().await().atMost(Waits.BOUND);
+                counts.compactCounters().await().atMost(Waits.BOUND);
                 Thread.sleep(20);
             }
             return null;
@@ -146,7 +146,7 @@ class StatusCountsTest {
                         """)
                 .execute().await().atMost(Waits.BOUND);
         assertLast24HoursExact();
-        counts.compact().await().atMost(Waits.BOUND);
+        counts.compactCounters().await().atMost(Waits.BOUND);
         assertLast24HoursExact();
     }
 
@@ -162,7 +162,7 @@ class StatusCountsTest {
     @Test
     void countsSurviveCompaction() {
         JsonNode before = new JsonHttp(base).get("/jobs/stats").body();
-        counts.compact().await().atMost(Waits.BOUND);
+        counts.compactCounters().await().atMost(Waits.BOUND);
         JsonNode after = new JsonHttp(base).get("/jobs/stats").body();
         assertEquals(before.get("by_status"), after.get("by_status"));
         long slots = pool.query("SELECT count(*) FROM ml_job_counts WHERE slot <> 0").execute().await().atMost(Waits.BOUND)
