@@ -37,9 +37,14 @@ import io.vertx.pgclient.PgException;
 /**
  * The one path every query takes: admitted by its pool's {@link Admission}, timed by name
  * ({@code mljobs_db_query_seconds{query, outcome}}), logged with its SQL and counted when slower than the
- * threshold. A {@link NamedQuery} runs as a prepared statement on the pool of its {@link Workload}
- * ({@link #query}); Hibernate Reactive work runs in {@link #timed}, on the API workload, and its log line shows
- * the SQL Hibernate sent ({@link OrmStatements}).
+ * threshold.
+ *
+ * <p>
+ * Hibernate Reactive Panache owns the {@code Job} entity and its one write, submitting a single job (an
+ * unconditional one-row insert); every read and every conditional, set-based or batch statement goes through the
+ * SQL client as a {@link NamedQuery}. A NamedQuery runs as a prepared statement on the pool of its
+ * {@link Workload} ({@link #query}); the entity write runs in {@link #timed}, on the API workload, and its log line
+ * shows the SQL Hibernate sent ({@link OrmStatements}).
  */
 @ApplicationScoped
 public class Db {
