@@ -65,7 +65,7 @@ public class Job extends PanacheEntityBase {
         job.jobUuid = UUID.randomUUID();
         job.inputText = inputText;
         job.status = JobStatus.PENDING;
-        // Stamped here, at PostgreSQL's precision: Hibernate Reactive 3 fails reading back a
+        // Stamped here, at PostgreSQL's precision: Hibernate Reactive 3 (still 3.2.11) fails reading back a
         // database-generated column together with the identity (ArrayIndexOutOfBoundsException).
         job.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         return job;
