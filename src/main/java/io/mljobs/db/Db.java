@@ -35,10 +35,16 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 
 /**
- * The one path every query takes: a prepared statement on the pool of its {@link Workload},
- * admitted by that pool's {@link Admission}, timed by name ({@code mljobs_db_query_seconds{query,
- * outcome}}), logged and counted when slower than the threshold. ORM work that issues its own SQL
- * is admitted and timed through {@link #timed}.
+ * The one path every query takes: admitted by its pool's {@link Admission}, timed by name
+ * ({@code mljobs_db_query_seconds{query, outcome}}), logged with its SQL and counted when slower than the
+ * threshold.
+ *
+ * <p>
+ * Hibernate Reactive Panache owns the {@code Job} entity and its one write, submitting a single job (an
+ * unconditional one-row insert); every read and every conditional, set-based or batch statement goes through the
+ * SQL client as a {@link NamedQuery}. A NamedQuery runs as a prepared statement on the pool of its
+ * {@link Workload} ({@link #query}); the entity write runs in {@link #timed}, on the API workload, and its log line
+ * shows the SQL Hibernate sent ({@link OrmStatements}).
  */
 @ApplicationScoped
 public class Db {
@@ -63,6 +69,7 @@ public class Db {
     private final Outages outages = new Outages();
     private final Vertx vertx;
     private final List<Long> timerIds = new ArrayList<>();
+    private final OrmStatements ormStatements = new OrmStatements();
 
     public Db(Pool pool, BackgroundPool background, Vertx vertx, MeterRegistry registry,
             @ConfigProperty(name = "mljobs.db.slow-query-threshold") Duration slowThreshold,
@@ -90,8 +97,9 @@ public class Db {
         timerIds.add(vertx.setPeriodic(overloadLogEvery.toMillis(), id -> overloadLog.report()));
     }
 
-    void stopTimers(@Observes ShutdownEvent event) {
+    void stop(@Observes ShutdownEvent event) {
         timerIds.forEach(vertx::cancelTimer);
+        ormStatements.close();
     }
 
     /**
@@ -123,9 +131,15 @@ public class Db {
                 .withConnection(work::apply));
     }
 
-    /** Admits and times work of the request path that runs its own SQL (Hibernate Reactive) under a name. */
+    /**
+     * Admits and times Hibernate Reactive work of the request path under a name; a slow one is logged with the SQL
+     * it sent. Like all Panache work it must start on a Vert.x duplicated context, which its statements are kept in.
+     */
     public <T> Uni<T> timed(String name, Supplier<Uni<T>> work) {
-        return admissions.get(Workload.API).run(() -> timed(name, () -> "(orm) " + name, work));
+        return admissions.get(Workload.API).run(() -> Uni.createFrom().deferred(() -> {
+            OrmStatements.Sent sent = ormStatements.record();
+            return timed(name, sent::oneLine, work).onTermination().invoke(sent::close);
+        }));
     }
 
     /** The admission of a workload's pool: its permits, queue and stall, for health checks and db-health. */

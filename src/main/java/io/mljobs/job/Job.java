@@ -13,7 +13,12 @@ import jakarta.persistence.Table;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
-/** A row of {@code ml_jobs}, for entity writes. Reads go through {@link JobRepository}'s SQL. */
+/**
+ * A row of {@code ml_jobs}, as the entity a submitted job is inserted through. Hibernate Reactive Panache owns the
+ * {@code Job} entity and its one write, submitting a single job (an unconditional one-row insert); every read and
+ * every conditional, set-based or batch statement goes through the SQL client as a {@code NamedQuery}
+ * ({@link JobRepository}).
+ */
 @Entity
 @Table(name = "ml_jobs")
 public class Job extends PanacheEntityBase {
@@ -60,7 +65,7 @@ public class Job extends PanacheEntityBase {
         job.jobUuid = UUID.randomUUID();
         job.inputText = inputText;
         job.status = JobStatus.PENDING;
-        // Stamped here, at PostgreSQL's precision: Hibernate Reactive 3 fails reading back a
+        // Stamped here, at PostgreSQL's precision: Hibernate Reactive 3 (still 3.2.11) fails reading back a
         // database-generated column together with the identity (ArrayIndexOutOfBoundsException).
         job.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         return job;
