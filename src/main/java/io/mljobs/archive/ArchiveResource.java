@@ -13,7 +13,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -27,6 +26,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 import io.mljobs.api.Params;
 import io.mljobs.api.Problem;
 import io.mljobs.api.ProblemException;
+import io.mljobs.config.MlJobsConfig;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
@@ -53,14 +53,12 @@ public class ArchiveResource {
     private final Duration syncWait;
 
     public ArchiveResource(Archiver archiver, ArchiveRepository runs,
-            @ConfigProperty(name = "mljobs.archive.days-old") int defaultDaysOld,
-            @ConfigProperty(name = "mljobs.archive.batch-size") int defaultBatchSize,
-            @ConfigProperty(name = "mljobs.archive.sync-wait") Duration syncWait) {
+            MlJobsConfig config) {
         this.archiver = archiver;
         this.runs = runs;
-        this.defaultDaysOld = defaultDaysOld;
-        this.defaultBatchSize = defaultBatchSize;
-        this.syncWait = syncWait;
+        this.defaultDaysOld = config.archive().daysOld();
+        this.defaultBatchSize = config.archive().batchSize();
+        this.syncWait = config.archive().syncWait();
     }
 
     /** The answer older clients expect when a run ends quickly, with the run's own record. */

@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
@@ -21,6 +20,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.mljobs.archive.ArchiveRepository.Moved;
+import io.mljobs.config.MlJobsConfig;
 import io.mljobs.db.Db;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -61,16 +61,13 @@ public class Archiver {
     private final MeterRegistry registry;
     private final AtomicLong lastSuccessEpochSeconds = new AtomicLong();
 
-    public Archiver(Db db, ArchiveRepository archive, MeterRegistry registry,
-            @ConfigProperty(name = "mljobs.archive.retention-days") int retentionDays,
-            @ConfigProperty(name = "mljobs.archive.analyze-after-rows") long analyzeAfterRows,
-            @ConfigProperty(name = "mljobs.archive.parallelism") int parallelism) {
+    public Archiver(Db db, ArchiveRepository archive, MeterRegistry registry, MlJobsConfig config) {
         this.db = db;
         this.archive = archive;
         this.registry = registry;
-        this.retentionDays = retentionDays;
-        this.analyzeAfterRows = analyzeAfterRows;
-        this.parallelism = Math.max(1, parallelism);
+        this.retentionDays = config.archive().retentionDays();
+        this.analyzeAfterRows = config.archive().analyzeAfterRows();
+        this.parallelism = Math.max(1, config.archive().parallelism());
         this.archivedRows = Counter.builder("mljobs.archive.rows").description("Jobs moved to the archive")
                 .register(registry);
         this.batches = Counter.builder("mljobs.archive.batches").description("Archival batches committed")
