@@ -32,7 +32,8 @@ public class ConfigCheck {
         this.config = config;
     }
 
-    // Before every other start-up observer, so that nothing is built from a refused value first.
+    // Before the service's own start-up observers, so that none of them works from a refused value.
+    // Quarkus builds its datasource earlier and refuses a pool of 0 itself.
     void check(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         List<String> refused = new ArrayList<>(refusals(mljobs));
         refused.addAll(setApart(mljobs, config));
@@ -43,7 +44,6 @@ public class ConfigCheck {
 
     static List<String> refusals(MlJobsConfig c) {
         List<String> refused = new ArrayList<>();
-        atLeast(refused, "mljobs.db.pool.max-size", c.db().pool().maxSize(), 1);
         atLeast(refused, "mljobs.db.pool.admitted-per-connection", c.db().pool().admittedPerConnection(), 1);
         atLeast(refused, "mljobs.db.pool.max-wait-queue-size", c.db().pool().maxWaitQueueSize(), 0);
         atLeast(refused, "mljobs.db.background.pool-size", c.db().background().poolSize(), 1);

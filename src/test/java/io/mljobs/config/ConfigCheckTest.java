@@ -32,9 +32,10 @@ class ConfigCheckTest {
 
     @Test
     void anEmptyPoolIsRefusedByName() throws IOException {
-        MlJobsConfig mljobs = config(Map.of("mljobs.db.pool.max-size", "0", "mljobs.archive.batch-size", "-1"))
+        MlJobsConfig mljobs = config(Map.of("mljobs.db.background.pool-size", "0", "mljobs.archive.batch-size", "-1"))
                 .getConfigMapping(MlJobsConfig.class);
-        assertEquals(List.of("mljobs.db.pool.max-size is 0, less than 1", "mljobs.archive.batch-size is -1, less than 1"),
+        assertEquals(
+                List.of("mljobs.db.background.pool-size is 0, less than 1", "mljobs.archive.batch-size is -1, less than 1"),
                 ConfigCheck.refusals(mljobs));
     }
 
