@@ -4,12 +4,12 @@ import java.time.Duration;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
+import io.mljobs.config.MlJobsConfig;
 import io.mljobs.db.Admission;
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
@@ -35,13 +35,11 @@ public class DatabaseHealth {
     private final long notReadyAfterNanos;
     private final long notLiveAfterNanos;
 
-    public DatabaseHealth(Db db, @ConfigProperty(name = "mljobs.health.ping-timeout") Duration pingTimeout,
-            @ConfigProperty(name = "mljobs.health.stall-not-ready-after") Duration notReadyAfter,
-            @ConfigProperty(name = "mljobs.health.stall-not-live-after") Duration notLiveAfter) {
+    public DatabaseHealth(Db db, MlJobsConfig config) {
         this.db = db;
-        this.pingTimeout = pingTimeout;
-        this.notReadyAfterNanos = notReadyAfter.toNanos();
-        this.notLiveAfterNanos = notLiveAfter.toNanos();
+        this.pingTimeout = config.health().pingTimeout();
+        this.notReadyAfterNanos = config.health().stallNotReadyAfter().toNanos();
+        this.notLiveAfterNanos = config.health().stallNotLiveAfter().toNanos();
     }
 
     @Readiness

@@ -8,7 +8,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -19,6 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mljobs.api.ProblemResponses;
+import io.mljobs.config.MlJobsConfig;
 import io.smallrye.mutiny.Uni;
 
 /** What an operator needs to see of the database, without a shell on it. */
@@ -36,12 +36,11 @@ public class DbHealthResource {
     private final Duration longQueryThreshold;
 
     public DbHealthResource(DbHealthRepository health, MeterRegistry registry,
-            @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int poolMaxSize,
-            @ConfigProperty(name = "mljobs.db.long-query-threshold") Duration longQueryThreshold) {
+            MlJobsConfig config) {
         this.health = health;
         this.registry = registry;
-        this.poolMaxSize = poolMaxSize;
-        this.longQueryThreshold = longQueryThreshold;
+        this.poolMaxSize = config.db().pool().maxSize();
+        this.longQueryThreshold = config.db().longQueryThreshold();
     }
 
     @GET

@@ -6,9 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import io.quarkus.runtime.configuration.MemorySize;
+import io.mljobs.config.MlJobsConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -33,10 +31,9 @@ public class BodyBudget {
     private static final Problem BUSY = new Problem("/problems/server-busy", "Server busy", 503,
             "Too many large request bodies are being processed; retry after the time in Retry-After.", null);
 
-    public BodyBudget(@ConfigProperty(name = "mljobs.http.body-budget") MemorySize budget,
-            @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody) {
-        this.budget = budget.asLongValue();
-        this.maxBody = maxBody.asLongValue();
+    public BodyBudget(MlJobsConfig config) {
+        this.budget = config.http().bodyBudget().asLongValue();
+        this.maxBody = config.http().maxBodySize().asLongValue();
     }
 
     void install(@Observes Router router) {

@@ -9,10 +9,9 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import io.quarkus.runtime.configuration.MemorySize;
+import io.mljobs.config.MlJobsConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -36,12 +35,10 @@ public class RequestGuard {
     private final int maxUriLength;
     private final int maxHeaderSize;
 
-    public RequestGuard(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize,
-            @ConfigProperty(name = "mljobs.http.max-uri-length") int maxUriLength,
-            @ConfigProperty(name = "mljobs.http.max-header-size") int maxHeaderSize) {
-        this.maxBodySize = maxBodySize.asLongValue();
-        this.maxUriLength = maxUriLength;
-        this.maxHeaderSize = maxHeaderSize;
+    public RequestGuard(MlJobsConfig config) {
+        this.maxBodySize = config.http().maxBodySize().asLongValue();
+        this.maxUriLength = config.http().maxUriLength();
+        this.maxHeaderSize = config.http().maxHeaderSize();
     }
 
     void install(@Observes Router router) {

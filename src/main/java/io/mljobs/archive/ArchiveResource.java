@@ -12,7 +12,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -25,6 +24,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 import io.mljobs.api.Params;
 import io.mljobs.api.ProblemResponses;
+import io.mljobs.config.MlJobsConfig;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
@@ -48,12 +48,10 @@ public class ArchiveResource {
     private final int defaultDaysOld;
     private final int defaultBatchSize;
 
-    public ArchiveResource(ArchiveService service,
-            @ConfigProperty(name = "mljobs.archive.days-old") int defaultDaysOld,
-            @ConfigProperty(name = "mljobs.archive.batch-size") int defaultBatchSize) {
+    public ArchiveResource(ArchiveService service, MlJobsConfig config) {
         this.service = service;
-        this.defaultDaysOld = defaultDaysOld;
-        this.defaultBatchSize = defaultBatchSize;
+        this.defaultDaysOld = config.archive().daysOld();
+        this.defaultBatchSize = config.archive().batchSize();
     }
 
     /** The answer older clients expect when a run ends quickly, with the run's own record. */

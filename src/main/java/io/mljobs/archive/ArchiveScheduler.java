@@ -2,9 +2,9 @@ package io.mljobs.archive;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.mljobs.config.MlJobsConfig;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
@@ -21,11 +21,10 @@ public class ArchiveScheduler {
     private final int daysOld;
     private final int batchSize;
 
-    public ArchiveScheduler(ArchiveService service, @ConfigProperty(name = "mljobs.archive.days-old") int daysOld,
-            @ConfigProperty(name = "mljobs.archive.batch-size") int batchSize) {
+    public ArchiveScheduler(ArchiveService service, MlJobsConfig config) {
         this.service = service;
-        this.daysOld = daysOld;
-        this.batchSize = batchSize;
+        this.daysOld = config.archive().daysOld();
+        this.batchSize = config.archive().batchSize();
     }
 
     @Scheduled(identity = "archive", cron = "${mljobs.archive.cron}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)

@@ -13,12 +13,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Timer;
 import io.mljobs.api.ProblemException;
 import io.mljobs.archive.ArchiveRepository.Moved;
+import io.mljobs.config.MlJobsConfig;
 import io.mljobs.db.Db;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -60,18 +60,14 @@ public class ArchiveService {
     private final ArchiveMetrics metrics;
     private final Duration syncWait;
 
-    public ArchiveService(Db db, ArchiveRepository archive, ArchiveMetrics metrics,
-            @ConfigProperty(name = "mljobs.archive.retention-days") int retentionDays,
-            @ConfigProperty(name = "mljobs.archive.analyze-after-rows") long analyzeAfterRows,
-            @ConfigProperty(name = "mljobs.archive.parallelism") int parallelism,
-            @ConfigProperty(name = "mljobs.archive.sync-wait") Duration syncWait) {
+    public ArchiveService(Db db, ArchiveRepository archive, ArchiveMetrics metrics, MlJobsConfig config) {
         this.db = db;
         this.archive = archive;
         this.metrics = metrics;
-        this.retentionDays = retentionDays;
-        this.analyzeAfterRows = analyzeAfterRows;
-        this.parallelism = Math.max(1, parallelism);
-        this.syncWait = syncWait;
+        this.retentionDays = config.archive().retentionDays();
+        this.analyzeAfterRows = config.archive().analyzeAfterRows();
+        this.parallelism = Math.max(1, config.archive().parallelism());
+        this.syncWait = config.archive().syncWait();
     }
 
     /**

@@ -1,14 +1,11 @@
 package io.mljobs.db;
 
-import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
+import io.mljobs.config.MlJobsConfig;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.pgclient.PgBuilder;
@@ -26,18 +23,13 @@ public class BackgroundPool {
     private final Pool pool;
     private final int size;
 
-    public BackgroundPool(Vertx vertx, @ConfigProperty(name = "mljobs.db.url") String url,
-            @ConfigProperty(name = "quarkus.datasource.username") String user,
-            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password,
-            @ConfigProperty(name = "mljobs.db.background.pool-size") int size,
-            @ConfigProperty(name = "mljobs.db.background.statement-timeout") Duration statementTimeout,
-            @ConfigProperty(name = "mljobs.db.background.lock-timeout") Duration lockTimeout,
-            @ConfigProperty(name = "mljobs.db.idle-in-transaction-timeout") Duration idleInTransactionTimeout,
-            @ConfigProperty(name = "mljobs.db.connect-timeout") Duration connectTimeout) {
-        PgConnectOptions server = PgConnectOptions.fromUri(url).setUser(user).setPassword(password.orElse(""))
-                .setCachePreparedStatements(true);
-        new SessionSettings("ml-jobs-background", statementTimeout, lockTimeout, idleInTransactionTimeout,
-                connectTimeout).applyTo(server);
+    public BackgroundPool(Vertx vertx, MlJobsConfig config) {
+        MlJobsConfig.Db db = config.db();
+        int size = db.background().poolSize();
+        PgConnectOptions server = PgConnectOptions.fromUri(db.url()).setUser(db.user())
+                .setPassword(db.password().orElse("")).setCachePreparedStatements(true);
+        new SessionSettings("ml-jobs-background", db.background().statementTimeout(), db.background().lockTimeout(),
+                db.idleInTransactionTimeout(), db.connectTimeout()).applyTo(server);
         PoolOptions options = BoundedPoolCreator.unbounded(new PoolOptions().setMaxSize(size)
                 .setIdleTimeout(5).setIdleTimeoutUnit(TimeUnit.MINUTES));
         this.pool = Pool.newInstance(PgBuilder.pool().with(options).connectingTo(server).using(vertx.getDelegate())

@@ -1,12 +1,10 @@
 package io.mljobs.db;
 
-import java.time.Duration;
 import java.util.List;
 
 import jakarta.inject.Singleton;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
+import io.mljobs.config.MlJobsConfig;
 import io.quarkus.reactive.pg.client.PgPoolCreator;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -24,12 +22,10 @@ public class BoundedPoolCreator implements PgPoolCreator {
 
     private final SessionSettings session;
 
-    public BoundedPoolCreator(@ConfigProperty(name = "mljobs.db.statement-timeout") Duration statementTimeout,
-            @ConfigProperty(name = "mljobs.db.lock-timeout") Duration lockTimeout,
-            @ConfigProperty(name = "mljobs.db.idle-in-transaction-timeout") Duration idleInTransactionTimeout,
-            @ConfigProperty(name = "mljobs.db.connect-timeout") Duration connectTimeout) {
-        this.session = new SessionSettings("ml-jobs", statementTimeout, lockTimeout, idleInTransactionTimeout,
-                connectTimeout);
+    public BoundedPoolCreator(MlJobsConfig config) {
+        MlJobsConfig.Db db = config.db();
+        this.session = new SessionSettings("ml-jobs", db.statementTimeout(), db.lockTimeout(),
+                db.idleInTransactionTimeout(), db.connectTimeout());
     }
 
     @Override

@@ -15,7 +15,6 @@ import java.util.stream.DoubleStream;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
@@ -23,6 +22,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.mljobs.config.MlJobsConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -72,29 +72,27 @@ public class Db {
     private final OrmStatements ormStatements = new OrmStatements();
 
     public Db(Pool pool, BackgroundPool background, Vertx vertx, MeterRegistry registry,
-            @ConfigProperty(name = "mljobs.db.slow-query-threshold") Duration slowThreshold,
-            @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int apiPoolSize,
-            @ConfigProperty(name = "mljobs.db.pool.admitted-per-connection") int admittedPerConnection,
-            @ConfigProperty(name = "mljobs.db.pool.max-wait-queue-size") int maxWaitQueue,
-            @ConfigProperty(name = "mljobs.db.pool.connection-timeout") Duration connectionTimeout,
-            @ConfigProperty(name = "mljobs.db.overload-log-every") Duration overloadLogEvery) {
+            MlJobsConfig config) {
+        MlJobsConfig.Db.Pool apiPool = config.db().pool();
+        int maxWaitQueue = apiPool.maxWaitQueueSize();
+        Duration connectionTimeout = apiPool.connectionTimeout();
         this.registry = registry;
-        this.slowNanos = slowThreshold.toNanos();
+        this.slowNanos = config.db().slowQueryThreshold().toNanos();
         this.vertx = vertx;
         pools.put(Workload.API, pool);
         pools.put(Workload.BACKGROUND, background.pool());
         // More admitted than connections: the few beyond them wait in the pool's own queue, which hands
         // a released connection over at once, where a hand-over through this queue leaves it idle for
         // an event-loop turn (measured: 20-25% fewer listings and claims a second with one per connection).
-        admissions.put(Workload.API, new Admission("api", apiPoolSize * admittedPerConnection, maxWaitQueue,
-                connectionTimeout.toNanos()));
+        int admitted = apiPool.maxSize() * apiPool.admittedPerConnection();
+        admissions.put(Workload.API, new Admission("api", admitted, maxWaitQueue, connectionTimeout.toNanos()));
         // Background work is few and long: it may queue longer, never behind API requests.
         admissions.put(Workload.BACKGROUND, new Admission("background", background.size(), maxWaitQueue,
                 Math.max(connectionTimeout.toNanos(), Duration.ofSeconds(30).toNanos())));
         admissions.values().forEach(this::registerMeters);
         timerIds.add(vertx.setPeriodic(EXPIRY_EVERY_MS, id -> admissions.values().forEach(Admission::expireWaiters)));
         OverloadLog overloadLog = new OverloadLog(admissions.values());
-        timerIds.add(vertx.setPeriodic(overloadLogEvery.toMillis(), id -> overloadLog.report()));
+        timerIds.add(vertx.setPeriodic(config.db().overloadLogEvery().toMillis(), id -> overloadLog.report()));
     }
 
     void stop(@Observes ShutdownEvent event) {

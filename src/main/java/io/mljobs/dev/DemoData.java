@@ -4,9 +4,9 @@ import java.time.Duration;
 
 import jakarta.enterprise.event.Observes;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.mljobs.config.MlJobsConfig;
 import io.mljobs.job.JobRepository;
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.runtime.StartupEvent;
@@ -21,9 +21,9 @@ public class DemoData {
     private final JobRepository jobs;
     private final int count;
 
-    public DemoData(JobRepository jobs, @ConfigProperty(name = "mljobs.demo.jobs") int count) {
+    public DemoData(JobRepository jobs, MlJobsConfig config) {
         this.jobs = jobs;
-        this.count = count;
+        this.count = config.demo().jobs();
     }
 
     void load(@Observes StartupEvent event) {

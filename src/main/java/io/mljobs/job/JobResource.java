@@ -9,7 +9,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -21,6 +20,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 import io.mljobs.api.Params;
 import io.mljobs.api.ProblemResponses;
+import io.mljobs.config.MlJobsConfig;
 import io.smallrye.mutiny.Uni;
 
 /** Submit, fetch and list jobs. Parameters arrive as text so that every bad value gets a 400 problem. */
@@ -33,10 +33,9 @@ public class JobResource {
     private final JobService service;
     private final int defaultPageSize;
 
-    public JobResource(JobService service,
-            @ConfigProperty(name = "mljobs.jobs.default-page-size") int defaultPageSize) {
+    public JobResource(JobService service, MlJobsConfig config) {
         this.service = service;
-        this.defaultPageSize = defaultPageSize;
+        this.defaultPageSize = config.jobs().defaultPageSize();
     }
 
     @POST

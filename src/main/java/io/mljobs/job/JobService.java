@@ -5,10 +5,9 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.mljobs.api.Params;
 import io.mljobs.api.ProblemException;
+import io.mljobs.config.MlJobsConfig;
 import io.smallrye.mutiny.Uni;
 
 /** Job submission and reads: the rules between the HTTP shape and the SQL. */
@@ -18,9 +17,9 @@ public class JobService {
     private final JobRepository jobs;
     private final int maxInputLength;
 
-    public JobService(JobRepository jobs, @ConfigProperty(name = "mljobs.jobs.max-input-length") int maxInputLength) {
+    public JobService(JobRepository jobs, MlJobsConfig config) {
         this.jobs = jobs;
-        this.maxInputLength = maxInputLength;
+        this.maxInputLength = config.jobs().maxInputLength();
     }
 
     public static final int MAX_BATCH = 1_000;

@@ -4,9 +4,9 @@ import java.time.Duration;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.mljobs.config.MlJobsConfig;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
@@ -23,9 +23,9 @@ public class LeaseReaper {
     private final QueueRepository queue;
     private final Duration lease;
 
-    public LeaseReaper(QueueRepository queue, @ConfigProperty(name = "mljobs.queue.lease") Duration lease) {
+    public LeaseReaper(QueueRepository queue, MlJobsConfig config) {
         this.queue = queue;
-        this.lease = lease;
+        this.lease = config.queue().lease();
     }
 
     @Scheduled(every = "${mljobs.queue.reap-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)

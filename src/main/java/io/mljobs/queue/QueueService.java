@@ -9,10 +9,9 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.mljobs.api.Params;
 import io.mljobs.api.ProblemException;
+import io.mljobs.config.MlJobsConfig;
 import io.mljobs.job.JobProblems;
 import io.mljobs.job.JobStatus;
 import io.mljobs.job.JobView;
@@ -46,12 +45,10 @@ public class QueueService {
     private final boolean accessControl;
     private final CurrentIdentityAssociation identities;
 
-    public QueueService(QueueRepository queue, @ConfigProperty(name = "mljobs.queue.lease") Duration lease,
-            @ConfigProperty(name = "mljobs.security.jobs-api") boolean accessControl,
-            CurrentIdentityAssociation identities) {
+    public QueueService(QueueRepository queue, MlJobsConfig config, CurrentIdentityAssociation identities) {
         this.queue = queue;
-        this.lease = lease;
-        this.accessControl = accessControl;
+        this.lease = config.queue().lease();
+        this.accessControl = config.security().jobsApi();
         this.identities = identities;
     }
 

@@ -12,6 +12,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.Config;
 
+import io.mljobs.config.MlJobsConfig;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 
@@ -32,17 +33,18 @@ public class CredentialCheck {
             "replaceme", "placeholder", "<", "${");
 
     private final Config config;
+    private final boolean jobsApi;
 
-    public CredentialCheck(Config config) {
+    public CredentialCheck(Config config, MlJobsConfig mljobs) {
         this.config = config;
+        this.jobsApi = mljobs.security().jobsApi();
     }
 
     void check(@Observes StartupEvent event) {
         if (LaunchMode.current() != LaunchMode.NORMAL) {
             return;
         }
-        List<String> refused = refusals(config, config.getOptionalValue("mljobs.security.jobs-api", Boolean.class)
-                .orElse(false));
+        List<String> refused = refusals(config, jobsApi);
         if (!refused.isEmpty()) {
             throw new IllegalStateException("refusing to start: " + String.join("; ", refused)
                     + ". Set a password of at least " + MIN_LENGTH + " characters that is not a placeholder "

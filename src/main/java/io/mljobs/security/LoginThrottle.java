@@ -1,17 +1,16 @@
 package io.mljobs.security;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.mljobs.api.Problem;
 import io.mljobs.api.RouteProblems;
+import io.mljobs.config.MlJobsConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
@@ -51,11 +50,11 @@ public class LoginThrottle {
         long blockedUntil;
     }
 
-    public LoginThrottle(@ConfigProperty(name = "mljobs.security.login-throttle.max-failures") int maxFailures,
-            @ConfigProperty(name = "mljobs.security.login-throttle.window") Duration window,
-            @ConfigProperty(name = "mljobs.security.login-throttle.max-addresses") int maxAddresses) {
-        this.maxFailures = maxFailures;
-        this.windowMillis = window.toMillis();
+    public LoginThrottle(MlJobsConfig config) {
+        MlJobsConfig.Security.LoginThrottle throttle = config.security().loginThrottle();
+        int maxAddresses = throttle.maxAddresses();
+        this.maxFailures = throttle.maxFailures();
+        this.windowMillis = throttle.window().toMillis();
         // Access order: the least recently seen address goes first when the map is full.
         this.byAddress = new LinkedHashMap<>(256, 0.75f, true) {
             @Override

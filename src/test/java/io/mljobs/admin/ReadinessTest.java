@@ -43,8 +43,8 @@ class ReadinessTest {
     void readinessGoesDownWhenPostgresStopsAndUpWhenItReturns() throws Exception {
         // Looked up here, not injected: only this test's application has these properties.
         Config config = ConfigProvider.getConfig();
-        LocalPostgres pg = LocalPostgres.attach(Path.of(config.getValue("mljobs.test.pg-data-dir", String.class)),
-                config.getValue("mljobs.test.pg-port", Integer.class));
+        LocalPostgres pg = LocalPostgres.attach(Path.of(config.getValue("mljobs-test.pg-data-dir", String.class)),
+                config.getValue("mljobs-test.pg-port", Integer.class));
         assertEquals(200, readiness());
 
         // Load through the whole outage: every answer must be 200 or 503, each within 5 s.

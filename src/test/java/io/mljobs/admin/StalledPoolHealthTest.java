@@ -33,7 +33,7 @@ class StalledPoolHealthTest {
     public static class QuickStall implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.datasource.reactive.max-size", "2", "mljobs.db.pool.admitted-per-connection", "1",
+            return Map.of("mljobs.db.pool.max-size", "2", "mljobs.db.pool.admitted-per-connection", "1",
                     "mljobs.db.pool.connection-timeout", "PT0.3S",
                     "mljobs.health.stall-not-ready-after", "PT1S",
                     "mljobs.health.stall-not-live-after", "PT2S");

@@ -45,7 +45,7 @@ class PoolExhaustionTest {
     public static class TinyPool implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.datasource.reactive.max-size", "2",
+            return Map.of("mljobs.db.pool.max-size", "2",
                     "mljobs.db.pool.max-wait-queue-size", "2", "mljobs.db.pool.admitted-per-connection", "1",
                     "mljobs.db.pool.connection-timeout", "PT0.5S");
         }

@@ -29,7 +29,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * and application of their own); {@code prefill-rows=N} applies only the first migration and
  * inserts N jobs before the application starts, so that startup has to migrate a table that
  * already holds rows; {@code own-server=true} starts a cluster for this application alone, which
- * its tests may stop and start (config mljobs.test.pg-data-dir and mljobs.test.pg-port);
+ * its tests may stop and start (config mljobs-test.pg-data-dir and mljobs-test.pg-port);
  * {@code admin-password} sets the admin password, for the packaged (prod profile) service.
  */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
@@ -77,16 +77,16 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
                 "mljobs.db.url", srv.reactiveUrl(database),
                 "quarkus.datasource.reactive.url", srv.reactiveUrl(database),
                 "quarkus.datasource.jdbc.url", srv.jdbcUrl(database),
-                "quarkus.datasource.username", srv.user(),
-                "quarkus.datasource.password", srv.password()));
+                "mljobs.db.user", srv.user(),
+                "mljobs.db.password", srv.password()));
         if (adminPassword != null) {
             // The packaged service runs the prod profile, which has no admin password of its own.
             config.put("quarkus.security.users.embedded.users.admin", adminPassword);
         }
         if (own != null) {
             // For tests that stop and start their server: LocalPostgres.attach(dir, port).
-            config.put("mljobs.test.pg-data-dir", own.dataDir().toString());
-            config.put("mljobs.test.pg-port", Integer.toString(own.port()));
+            config.put("mljobs-test.pg-data-dir", own.dataDir().toString());
+            config.put("mljobs-test.pg-port", Integer.toString(own.port()));
         }
         return config;
     }

@@ -1,0 +1,158 @@
+package io.mljobs.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+
+/**
+ * Every {@code mljobs.*} key, read in this one place. The values, and the environment variable
+ * behind each, are in application.properties; README's configuration table lists the same keys
+ * (ConfigurationTableTest compares the three). Quarkus keys the code needs (pool size, body limit,
+ * database credentials) are set from an {@code mljobs} key here, never the other way round, and
+ * {@link ConfigCheck} refuses to start when they were set apart.
+ */
+@ConfigMapping(prefix = "mljobs")
+public interface MlJobsConfig {
+
+    Http http();
+
+    Jobs jobs();
+
+    Queue queue();
+
+    Stats stats();
+
+    Archive archive();
+
+    Security security();
+
+    Db db();
+
+    Health health();
+
+    Demo demo();
+
+    interface Http {
+        /** Also quarkus.http.limits.max-body-size. */
+        MemorySize maxBodySize();
+
+        MemorySize bodyBudget();
+
+        int maxUriLength();
+
+        int maxHeaderSize();
+    }
+
+    interface Jobs {
+        int maxInputLength();
+
+        int defaultPageSize();
+    }
+
+    interface Queue {
+        Duration lease();
+
+        /** A scheduler expression, read by @Scheduled itself. */
+        String reapEvery();
+    }
+
+    interface Stats {
+        /** A scheduler expression, read by @Scheduled itself. */
+        String compactEvery();
+    }
+
+    interface Archive {
+        /** A Quartz-style cron or "off", read by @Scheduled itself. */
+        String cron();
+
+        int daysOld();
+
+        int batchSize();
+
+        int parallelism();
+
+        Duration syncWait();
+
+        int retentionDays();
+
+        long analyzeAfterRows();
+    }
+
+    interface Security {
+        boolean jobsApi();
+
+        LoginThrottle loginThrottle();
+
+        interface LoginThrottle {
+            int maxFailures();
+
+            Duration window();
+
+            int maxAddresses();
+        }
+    }
+
+    interface Db {
+        String url();
+
+        /** Also quarkus.datasource.username. */
+        String user();
+
+        /** Also quarkus.datasource.password. */
+        Optional<String> password();
+
+        Duration statementTimeout();
+
+        Duration lockTimeout();
+
+        Duration idleInTransactionTimeout();
+
+        Duration connectTimeout();
+
+        Duration slowQueryThreshold();
+
+        Duration longQueryThreshold();
+
+        Duration overloadLogEvery();
+
+        /** A scheduler expression, read by @Scheduled itself. */
+        String tableGaugesEvery();
+
+        Pool pool();
+
+        Background background();
+
+        interface Pool {
+            /** Also quarkus.datasource.reactive.max-size. */
+            int maxSize();
+
+            int admittedPerConnection();
+
+            int maxWaitQueueSize();
+
+            Duration connectionTimeout();
+        }
+
+        interface Background {
+            int poolSize();
+
+            Duration statementTimeout();
+
+            Duration lockTimeout();
+        }
+    }
+
+    interface Health {
+        Duration pingTimeout();
+
+        Duration stallNotReadyAfter();
+
+        Duration stallNotLiveAfter();
+    }
+
+    interface Demo {
+        int jobs();
+    }
+}

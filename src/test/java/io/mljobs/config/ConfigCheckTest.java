@@ -1,0 +1,62 @@
+package io.mljobs.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
+/** application.properties as shipped passes; a value that cannot work, or a key set apart, is named. */
+class ConfigCheckTest {
+
+    @Test
+    void shippedValuesPass() throws IOException {
+        SmallRyeConfig config = config(Map.of());
+        MlJobsConfig mljobs = config.getConfigMapping(MlJobsConfig.class);
+        assertEquals(List.of(), ConfigCheck.refusals(mljobs));
+        assertEquals(List.of(), ConfigCheck.setApart(mljobs, config));
+    }
+
+    @Test
+    void anEmptyPoolIsRefusedByName() throws IOException {
+        MlJobsConfig mljobs = config(Map.of("mljobs.db.background.pool-size", "0", "mljobs.archive.batch-size", "-1"))
+                .getConfigMapping(MlJobsConfig.class);
+        assertEquals(
+                List.of("mljobs.db.background.pool-size is 0, less than 1", "mljobs.archive.batch-size is -1, less than 1"),
+                ConfigCheck.refusals(mljobs));
+    }
+
+    @Test
+    void aQuarkusKeySetApartFromItsMljobsKeyIsRefused() throws IOException {
+        SmallRyeConfig config = config(Map.of("quarkus.datasource.reactive.max-size", "16",
+                "quarkus.datasource.password", "other"));
+        List<String> refused = ConfigCheck.setApart(config.getConfigMapping(MlJobsConfig.class), config);
+        assertEquals(2, refused.size(), refused.toString());
+        assertTrue(refused.get(0).startsWith("quarkus.datasource.reactive.max-size is set apart"), refused.get(0));
+        assertTrue(refused.get(1).startsWith("quarkus.datasource.password is set apart"), refused.get(1));
+        assertFalse(refused.toString().contains("other"), "a password is never shown");
+    }
+
+    private static SmallRyeConfig config(Map<String, String> overrides) throws IOException {
+        return new SmallRyeConfigBuilder().addDefaultInterceptors()
+                .withSources(new PropertiesConfigSource(
+                        Path.of("src/main/resources/application.properties").toUri().toURL(), 100))
+                .withSources(new PropertiesConfigSource(overrides, "overrides", 200))
+                .withConverter(Duration.class, 200, new DurationConverter())
+                .withConverter(MemorySize.class, 200, new MemorySizeConverter())
+                .withMapping(MlJobsConfig.class).build();
+    }
+}
