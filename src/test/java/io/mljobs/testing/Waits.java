@@ -1,6 +1,7 @@
 package io.mljobs.testing;
 
 import java.time.Duration;
+import java.util.concurrent.Callable;
 
 /** Every wait in a test is bounded: a regression that blocks fails the test instead of hanging the build. */
 public final class Waits {
@@ -12,5 +13,26 @@ public final class Waits {
     public static final Duration BENCHMARK_BOUND = Duration.ofMinutes(30);
 
     private Waits() {
+    }
+
+    /**
+     * Polls {@code probe} every 50 ms until it returns a value (null or an exception: not yet), for at most
+     * {@link #BOUND}; then fails naming what was awaited.
+     */
+    public static <T> T until(String what, Callable<T> probe) throws InterruptedException {
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                T value = probe.call();
+                if (value != null) {
+                    return value;
+                }
+            } catch (Exception e) {
+                last = e;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("waited " + BOUND.toSeconds() + " s for " + what, last);
     }
 }
