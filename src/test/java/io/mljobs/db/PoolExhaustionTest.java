@@ -65,10 +65,9 @@ class PoolExhaustionTest {
         hold.occupy(2, 3);
         awaitSleepingBackends(2);
 
-        long started = System.nanoTime();
         expectProblem(given().get("/jobs/stats").then(), 503, "database-unavailable").header("Retry-After", notNullValue());
-        long waitedMs = (System.nanoTime() - started) / 1_000_000;
-        assertTrue(waitedMs < 2_000, "answered after " + waitedMs + " ms");
+        // Answered by admission's deadline (0.5 s), not by a connection coming free: the holds still run.
+        assertTrue(hold.stillRunning(), "the 503 came only after the holds ended");
 
         JsonHttp http = new JsonHttp(base);
         List<CompletableFuture<JsonHttp.Reply>> burst = new ArrayList<>();
@@ -117,6 +116,10 @@ class PoolExhaustionTest {
                 Uni<?> sleep = db.query(NamedQuery.of("test.hold", "SELECT pg_sleep($1)"), Tuple.of(seconds));
                 running.add(sleep.subscribeAsCompletionStage());
             }
+        }
+
+        boolean stillRunning() {
+            return running.stream().noneMatch(CompletableFuture::isDone);
         }
 
         void awaitDone() throws Exception {
