@@ -1,7 +1,9 @@
 package io.mljobs.db;
 
+import java.io.IOException;
 import java.net.SocketException;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.Set;
 
 import io.vertx.core.VertxException;
@@ -50,9 +52,19 @@ public final class DatabaseFailures {
                 : e instanceof SQLException sql ? sql.getSQLState() : null;
     }
 
+    /**
+     * A plain IOException ("Connection reset by peer") raised while the PostgreSQL driver wrote to its
+     * socket: the server went away mid-request. Only the driver's own, so that a client's broken upload
+     * is not mistaken for the database.
+     */
+    private static boolean isDriverIo(Throwable e) {
+        return e instanceof IOException && Arrays.stream(e.getStackTrace())
+                .anyMatch(frame -> frame.getClassName().startsWith("io.vertx.pgclient."));
+    }
+
     private static boolean isUnavailableItself(Throwable e) {
         if (e instanceof DatabaseBusyException || e instanceof ConnectionPoolTooBusyException
-                || e instanceof SocketException || e instanceof ClosedConnectionException) {
+                || e instanceof SocketException || e instanceof ClosedConnectionException || isDriverIo(e)) {
             return true;
         }
         String state = sqlState(e);

@@ -35,6 +35,21 @@ class DatabaseFailuresTest {
                 new java.util.concurrent.CompletionException(wrapped)));
     }
 
+    @org.junit.jupiter.api.Test
+    void socketResetWhileTheDriverWritesIsUnavailableButAnotherIoFailureIsNot() {
+        // Seen in ReadinessTest: stopping PostgreSQL reset a connection during PgEncoder.flush, answered 500.
+        java.io.IOException reset = new java.io.IOException("Connection reset by peer");
+        reset.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("sun.nio.ch.FileDispatcherImpl", "write0", null, -1),
+                new StackTraceElement("io.vertx.pgclient.impl.codec.PgEncoder", "flush", null, 154) });
+        org.junit.jupiter.api.Assertions.assertTrue(DatabaseFailures.isUnavailable(reset));
+
+        java.io.IOException upload = new java.io.IOException("Connection reset by peer");
+        upload.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("io.vertx.core.http.impl.Http1xServerConnection", "handleMessage", null, 1) });
+        org.junit.jupiter.api.Assertions.assertFalse(DatabaseFailures.isUnavailable(upload));
+    }
+
     @ParameterizedTest
     @CsvSource({
             "22021, true", // character not in repertoire: a NUL byte
