@@ -85,9 +85,10 @@ public class Db {
         // a released connection over at once, where a hand-over through this queue leaves it idle for
         // an event-loop turn (measured: 20-25% fewer listings and claims a second with one per connection).
         int admitted = apiPool.maxSize() * apiPool.admittedPerConnection();
-        admissions.put(Workload.API, new Admission("api", admitted, maxWaitQueue, connectionTimeout.toNanos()));
+        admissions.put(Workload.API,
+                new Admission(Workload.API.poolName(), admitted, maxWaitQueue, connectionTimeout.toNanos()));
         // Background work is few and long: it may queue longer, never behind API requests.
-        admissions.put(Workload.BACKGROUND, new Admission("background", background.size(), maxWaitQueue,
+        admissions.put(Workload.BACKGROUND, new Admission(Workload.BACKGROUND.poolName(), background.size(), maxWaitQueue,
                 Math.max(connectionTimeout.toNanos(), Duration.ofSeconds(30).toNanos())));
         admissions.values().forEach(this::registerMeters);
         timerIds.add(vertx.setPeriodic(EXPIRY_EVERY_MS, id -> admissions.values().forEach(Admission::expireWaiters)));
