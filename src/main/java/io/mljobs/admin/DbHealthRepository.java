@@ -23,9 +23,14 @@ public class DbHealthRepository {
 
     static final String TABLES = "'ml_jobs', 'ml_jobs_archive'";
 
+    /**
+     * reltuples is -1 until the table's first VACUUM or ANALYZE (PostgreSQL 14+), which a new or little-written
+     * table may not get for long: the estimate is then the statistics system's count of live rows (n_live_tup),
+     * which is 0 only when the table holds none.
+     */
     static final NamedQuery TABLE_STATS = NamedQuery.background("health.tables", """
             SELECT c.relname AS table_name,
-                   c.reltuples::bigint AS row_estimate,
+                   CASE WHEN c.reltuples < 0 THEN s.n_live_tup ELSE c.reltuples::bigint END AS row_estimate,
                    pg_relation_size(c.oid) AS heap_bytes,
                    pg_indexes_size(c.oid) AS index_bytes,
                    COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0) AS toast_bytes,
