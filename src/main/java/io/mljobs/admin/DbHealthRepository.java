@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.db.QueryOwner;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -19,7 +20,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * costs the same at 10M rows as at 1K.
  */
 @ApplicationScoped
-public class DbHealthRepository {
+public class DbHealthRepository implements QueryOwner {
 
     static final String TABLES = "'ml_jobs', 'ml_jobs_archive'";
 
@@ -106,6 +107,12 @@ public class DbHealthRepository {
 
     public DbHealthRepository(Db db) {
         this.db = db;
+    }
+
+    @Override
+    public List<String> queryNames() {
+        return QueryOwner.names(TABLE_STATS, INDEX_STATS, CACHE_HIT, LONG_QUERIES, LOCK_WAITS, HAS_STATEMENTS,
+                TOP_STATEMENTS);
     }
 
     public Uni<List<Map<String, Object>>> tables() {

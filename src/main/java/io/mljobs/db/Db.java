@@ -14,6 +14,7 @@ import java.util.stream.DoubleStream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
 
@@ -24,6 +25,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.mljobs.config.MlJobsConfig;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -55,6 +57,9 @@ public class Db {
     private static final Duration[] BUCKETS = DoubleStream.of(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500,
             1_000, 2_500, 5_000, 10_000).mapToObj(ms -> Duration.ofNanos((long) (ms * 1_000_000)))
             .toArray(Duration[]::new);
+
+    private static final String SUCCESS = "success";
+    private static final String ERROR = "error";
 
     private static final int CONFLICT_RETRIES = 2;
     private static final long EXPIRY_EVERY_MS = 50;
@@ -94,6 +99,19 @@ public class Db {
         timerIds.add(vertx.setPeriodic(EXPIRY_EVERY_MS, id -> admissions.values().forEach(Admission::expireWaiters)));
         OverloadLog overloadLog = new OverloadLog(admissions.values());
         timerIds.add(vertx.setPeriodic(config.db().overloadLogEvery().toMillis(), id -> overloadLog.report()));
+    }
+
+    /**
+     * Every series a declared query can have, at 0, from start-up. Names only built at run time (tests' own) get
+     * theirs when first used; the label values stay the names the code declares either way.
+     */
+    void exportDeclaredQueries(@Observes StartupEvent event, Instance<QueryOwner> owners) {
+        owners.forEach(owner -> owner.queryNames().forEach(name -> {
+            timer(name, SUCCESS);
+            timer(name, ERROR);
+            slowCounter(name);
+            conflictCounter(name);
+        }));
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -167,7 +185,7 @@ public class Db {
             long start = System.nanoTime();
             return work.get().onItemOrFailure().invoke((item, failure) -> {
                 long elapsed = System.nanoTime() - start;
-                timer(name, failure == null ? "success" : "error").record(Duration.ofNanos(elapsed));
+                timer(name, failure == null ? SUCCESS : ERROR).record(Duration.ofNanos(elapsed));
                 if (failure == null) {
                     outages.succeeded();
                 } else if (isTransientConflict(failure)) {
