@@ -1,6 +1,7 @@
 package io.mljobs.admin;
 
 import java.time.Duration;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,6 +14,7 @@ import io.mljobs.config.MlJobsConfig;
 import io.mljobs.db.Admission;
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.db.QueryOwner;
 import io.mljobs.db.Workload;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
@@ -26,7 +28,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * gets them back.
  */
 @ApplicationScoped
-public class DatabaseHealth {
+public class DatabaseHealth implements QueryOwner {
 
     static final NamedQuery PING = NamedQuery.background("health.ping", "SELECT 1");
 
@@ -40,6 +42,11 @@ public class DatabaseHealth {
         this.pingTimeout = config.health().pingTimeout();
         this.notReadyAfterNanos = config.health().stallNotReadyAfter().toNanos();
         this.notLiveAfterNanos = config.health().stallNotLiveAfter().toNanos();
+    }
+
+    @Override
+    public List<String> queryNames() {
+        return QueryOwner.names(PING);
     }
 
     @Readiness

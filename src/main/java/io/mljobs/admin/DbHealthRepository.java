@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.db.QueryOwner;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -19,13 +20,18 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * costs the same at 10M rows as at 1K.
  */
 @ApplicationScoped
-public class DbHealthRepository {
+public class DbHealthRepository implements QueryOwner {
 
     static final String TABLES = "'ml_jobs', 'ml_jobs_archive'";
 
+    /**
+     * reltuples is -1 until the table's first VACUUM or ANALYZE (PostgreSQL 14+), which a new or little-written
+     * table may not get for long: the estimate is then the statistics system's count of live rows (n_live_tup),
+     * which is 0 only when the table holds none.
+     */
     static final NamedQuery TABLE_STATS = NamedQuery.background("health.tables", """
             SELECT c.relname AS table_name,
-                   c.reltuples::bigint AS row_estimate,
+                   CASE WHEN c.reltuples < 0 THEN s.n_live_tup ELSE c.reltuples::bigint END AS row_estimate,
                    pg_relation_size(c.oid) AS heap_bytes,
                    pg_indexes_size(c.oid) AS index_bytes,
                    COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0) AS toast_bytes,
@@ -101,6 +107,12 @@ public class DbHealthRepository {
 
     public DbHealthRepository(Db db) {
         this.db = db;
+    }
+
+    @Override
+    public List<String> queryNames() {
+        return QueryOwner.names(TABLE_STATS, INDEX_STATS, CACHE_HIT, LONG_QUERIES, LOCK_WAITS, HAS_STATEMENTS,
+                TOP_STATEMENTS);
     }
 
     public Uni<List<Map<String, Object>>> tables() {

@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mljobs.api.ProblemResponses;
 import io.mljobs.config.MlJobsConfig;
+import io.mljobs.db.Workload;
 import io.smallrye.mutiny.Uni;
 
 /** What an operator needs to see of the database, without a shell on it. */
@@ -54,14 +55,14 @@ public class DbHealthResource {
                         cacheHit, pool(), longQueries, lockWaits, top, Instant.now()));
     }
 
-    /** From the pool's own gauges (the sql_pool_* series at /q/metrics). */
+    /** From the API pool's own gauges (the sql_pool_*{pool_name="api"} series at /q/metrics). */
     private DbHealth.Pool pool() {
         return new DbHealth.Pool(poolMaxSize, gauge("sql.pool.active"), gauge("sql.pool.idle"),
                 gauge("sql.pool.queue.size"));
     }
 
     private Double gauge(String name) {
-        Gauge gauge = registry.find(name).gauge();
+        Gauge gauge = registry.find(name).tag("pool.name", Workload.API.poolName()).gauge();
         return gauge == null ? null : gauge.value();
     }
 }

@@ -7,12 +7,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.mljobs.api.LowerCaseEnums;
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.db.QueryOwner;
 import io.mljobs.db.Rows;
 import io.mljobs.job.JobRepository;
 import io.mljobs.job.PageRequest;
@@ -28,7 +30,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * it picks itself: nothing from a request becomes SQL. Runs in a read-only transaction.
  */
 @ApplicationScoped
-public class Explainer {
+public class Explainer implements QueryOwner {
 
     /** The plans on offer; each names the service query it explains. */
     public enum Type {
@@ -40,6 +42,11 @@ public class Explainer {
 
         public String value() {
             return LowerCaseEnums.value(this);
+        }
+
+        /** The name its EXPLAIN runs under; built per request, but from this fixed set. */
+        String queryName() {
+            return "explain." + value();
         }
 
         public static Optional<Type> parse(String value) {
@@ -65,13 +72,19 @@ public class Explainer {
         this.db = db;
     }
 
+    @Override
+    public List<String> queryNames() {
+        return Stream.concat(QueryOwner.names(TIME_SPAN, READ_ONLY).stream(), Stream.of(Type.values()).map(Type::queryName))
+                .toList();
+    }
+
     public Uni<Summary> explain(Type type) {
         return db.query(TIME_SPAN, Tuple.tuple()).chain(rows -> {
             var row = rows.iterator().next();
             Instant newest = Rows.instant(row, "newest");
             Instant oldest = Rows.instant(row, "oldest");
             Target target = target(type, oldest, newest);
-            NamedQuery explain = NamedQuery.background("explain." + type.value(),
+            NamedQuery explain = NamedQuery.background(type.queryName(),
                     "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + target.query().sql());
             return db.inTransaction(conn -> db.query(conn, READ_ONLY, Tuple.tuple())
                     .chain(() -> db.query(conn, explain, target.args())))

@@ -1,5 +1,6 @@
 package io.mljobs.admin;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,10 +19,15 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class TableGauges {
 
-    private static final Map<String, String> GAUGES = Map.of(
-            "total_bytes", "mljobs.table.size.bytes",
-            "row_estimate", "mljobs.table.rows.estimate",
-            "dead_tuples", "mljobs.table.dead.tuples");
+    /** A column of {@link DbHealthRepository#tables()} and the gauge it feeds. */
+    private record Column(String column, String meter, String help) {
+    }
+
+    private static final List<Column> GAUGES = List.of(
+            new Column("total_bytes", "mljobs.table.size.bytes", "Bytes on disk of the table with its indexes and TOAST"),
+            new Column("row_estimate", "mljobs.table.rows.estimate",
+                    "Rows in the table as the planner estimates them (before the first ANALYZE: the live rows counted)"),
+            new Column("dead_tuples", "mljobs.table.dead.tuples", "Dead row versions in the table, waiting for vacuum"));
 
     private final DbHealthRepository health;
     private final MeterRegistry registry;
@@ -34,25 +40,26 @@ public class TableGauges {
 
     @Scheduled(every = "${mljobs.db.table-gauges-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     public Uni<Void> refresh() {
-        return health.tables().invoke(tables -> tables.forEach(table -> GAUGES.forEach((column, meter) -> {
-            Object value = table.get(column);
+        return health.tables().invoke(tables -> tables.forEach(table -> GAUGES.forEach(gauge -> {
+            Object value = table.get(gauge.column());
             if (value instanceof Number number) {
-                value(meter, (String) table.get("table_name")).set(number.longValue());
+                value(gauge, (String) table.get("table_name")).set(number.longValue());
             }
         }))).replaceWithVoid();
     }
 
-    private AtomicLong value(String meter, String table) {
-        return values.computeIfAbsent(meter + '|' + table, key -> {
+    private AtomicLong value(Column gauge, String table) {
+        return values.computeIfAbsent(gauge.meter() + '|' + table, key -> {
             // Micrometer keeps the first gauge registered under a name and tags, bound to its object.
             // A registry that outlives this bean (tests restart the application on a shared one)
             // would keep reading the old object: replace the gauge rather than be ignored.
-            Gauge stale = registry.find(meter).tag("table", table).gauge();
+            Gauge stale = registry.find(gauge.meter()).tag("table", table).gauge();
             if (stale != null) {
                 registry.remove(stale);
             }
             AtomicLong holder = new AtomicLong();
-            Gauge.builder(meter, holder, AtomicLong::get).tag("table", table).strongReference(true).register(registry);
+            Gauge.builder(gauge.meter(), holder, AtomicLong::get).description(gauge.help()).tag("table", table)
+                    .strongReference(true).register(registry);
             return holder;
         });
     }

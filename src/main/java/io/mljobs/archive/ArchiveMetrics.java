@@ -38,6 +38,9 @@ public class ArchiveMetrics {
                 .register(registry);
         this.purgedRows = Counter.builder("mljobs.archive.purged.rows")
                 .description("Archived jobs deleted past retention").register(registry);
+        // The outcomes a run ends with, so that both series exist before the first run.
+        runTimer(ArchiveRun.State.SUCCEEDED);
+        runTimer(ArchiveRun.State.FAILED);
         Gauge.builder("mljobs.archive.last.success", lastSuccessEpochSeconds, AtomicLong::get)
                 .description("When the last archival run succeeded, in seconds since the epoch (0: never)")
                 .baseUnit("timestamp_seconds").register(registry);
@@ -64,9 +67,14 @@ public class ArchiveMetrics {
 
     /** The run's duration by outcome; a success moves the last-success gauge. */
     void recordRun(Timer.Sample timing, ArchiveRun finished) {
-        timing.stop(registry.timer("mljobs.archive.run", "outcome", finished.state().value()));
+        timing.stop(runTimer(finished.state()));
         if (finished.state() == ArchiveRun.State.SUCCEEDED) {
             lastSuccessEpochSeconds.accumulateAndGet(finished.finishedAt().getEpochSecond(), Math::max);
         }
+    }
+
+    private Timer runTimer(ArchiveRun.State outcome) {
+        return Timer.builder("mljobs.archive.run").description("Archival runs, from start to end, by outcome")
+                .tag("outcome", outcome.value()).register(registry);
     }
 }

@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.db.QueryOwner;
 import io.mljobs.db.Rows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -22,7 +23,7 @@ import io.vertx.pgclient.PgException;
 
 /** Owns the SQL of archival: the batch move, retention, the run records and the run lock. */
 @ApplicationScoped
-public class ArchiveRepository {
+public class ArchiveRepository implements QueryOwner {
 
     /**
      * One batch, one statement, one transaction: the rows leave ml_jobs and enter the archive
@@ -144,6 +145,12 @@ public class ArchiveRepository {
 
     public ArchiveRepository(Db db) {
         this.db = db;
+    }
+
+    @Override
+    public List<String> queryNames() {
+        return QueryOwner.names(ARCHIVE_BATCH, PURGE_BATCH, TRY_LOCK, UNLOCK, FAIL_STALE, START_RUN, FINISH_RUN, FIND_RUN,
+                FIND_RUNNING, LIST_RUNS, LAST_SUCCESS, ANALYZE_LOCK_TIMEOUT, ANALYZE_JOBS, ANALYZE_ARCHIVE, OLDEST);
     }
 
     /**

@@ -30,8 +30,8 @@ public class BackgroundPool {
                 .setPassword(db.password().orElse("")).setCachePreparedStatements(true);
         new SessionSettings("ml-jobs-background", db.background().statementTimeout(), db.background().lockTimeout(),
                 db.idleInTransactionTimeout(), db.connectTimeout()).applyTo(server);
-        PoolOptions options = BoundedPoolCreator.unbounded(new PoolOptions().setMaxSize(size)
-                .setIdleTimeout(5).setIdleTimeoutUnit(TimeUnit.MINUTES));
+        PoolOptions options = BoundedPoolCreator.unbounded(new PoolOptions().setName(Workload.BACKGROUND.poolName())
+                .setMaxSize(size).setIdleTimeout(5).setIdleTimeoutUnit(TimeUnit.MINUTES));
         this.pool = Pool.newInstance(PgBuilder.pool().with(options).connectingTo(server).using(vertx.getDelegate())
                 .build());
         this.size = size;

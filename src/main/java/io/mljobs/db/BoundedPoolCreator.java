@@ -30,7 +30,9 @@ public class BoundedPoolCreator implements PgPoolCreator {
 
     @Override
     public Pool create(Input input) {
-        PoolOptions options = unbounded(new PoolOptions(input.poolOptions()));
+        // Named, like the background pool: both would otherwise be "__vertx.DEFAULT", and Micrometer keeps the
+        // sql_pool_* meters of whichever registered first.
+        PoolOptions options = unbounded(new PoolOptions(input.poolOptions())).setName(Workload.API.poolName());
         List<SqlConnectOptions> servers = input.pgConnectOptionsList().stream()
                 .map(server -> (SqlConnectOptions) session.applyTo(new PgConnectOptions(server)))
                 .toList();

@@ -14,6 +14,7 @@ import java.util.stream.DoubleStream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
 
@@ -24,6 +25,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.mljobs.config.MlJobsConfig;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -56,6 +58,9 @@ public class Db {
             1_000, 2_500, 5_000, 10_000).mapToObj(ms -> Duration.ofNanos((long) (ms * 1_000_000)))
             .toArray(Duration[]::new);
 
+    private static final String SUCCESS = "success";
+    private static final String ERROR = "error";
+
     private static final int CONFLICT_RETRIES = 2;
     private static final long EXPIRY_EVERY_MS = 50;
 
@@ -85,14 +90,28 @@ public class Db {
         // a released connection over at once, where a hand-over through this queue leaves it idle for
         // an event-loop turn (measured: 20-25% fewer listings and claims a second with one per connection).
         int admitted = apiPool.maxSize() * apiPool.admittedPerConnection();
-        admissions.put(Workload.API, new Admission("api", admitted, maxWaitQueue, connectionTimeout.toNanos()));
+        admissions.put(Workload.API,
+                new Admission(Workload.API.poolName(), admitted, maxWaitQueue, connectionTimeout.toNanos()));
         // Background work is few and long: it may queue longer, never behind API requests.
-        admissions.put(Workload.BACKGROUND, new Admission("background", background.size(), maxWaitQueue,
+        admissions.put(Workload.BACKGROUND, new Admission(Workload.BACKGROUND.poolName(), background.size(), maxWaitQueue,
                 Math.max(connectionTimeout.toNanos(), Duration.ofSeconds(30).toNanos())));
         admissions.values().forEach(this::registerMeters);
         timerIds.add(vertx.setPeriodic(EXPIRY_EVERY_MS, id -> admissions.values().forEach(Admission::expireWaiters)));
         OverloadLog overloadLog = new OverloadLog(admissions.values());
         timerIds.add(vertx.setPeriodic(config.db().overloadLogEvery().toMillis(), id -> overloadLog.report()));
+    }
+
+    /**
+     * Every series a declared query can have, at 0, from start-up. Names only built at run time (tests' own) get
+     * theirs when first used; the label values stay the names the code declares either way.
+     */
+    void exportDeclaredQueries(@Observes StartupEvent event, Instance<QueryOwner> owners) {
+        owners.forEach(owner -> owner.queryNames().forEach(name -> {
+            timer(name, SUCCESS);
+            timer(name, ERROR);
+            slowCounter(name);
+            conflictCounter(name);
+        }));
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -166,7 +185,7 @@ public class Db {
             long start = System.nanoTime();
             return work.get().onItemOrFailure().invoke((item, failure) -> {
                 long elapsed = System.nanoTime() - start;
-                timer(name, failure == null ? "success" : "error").record(Duration.ofNanos(elapsed));
+                timer(name, failure == null ? SUCCESS : ERROR).record(Duration.ofNanos(elapsed));
                 if (failure == null) {
                     outages.succeeded();
                 } else if (isTransientConflict(failure)) {

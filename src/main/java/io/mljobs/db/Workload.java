@@ -1,5 +1,7 @@
 package io.mljobs.db;
 
+import java.util.Locale;
+
 /**
  * The two classes of database work. Each has a pool of its own, so that scheduled and admin work
  * (archival, compaction, explain) never waits behind a burst of API requests, and its own session
@@ -7,5 +9,10 @@ package io.mljobs.db;
  */
 public enum Workload {
     API,
-    BACKGROUND
+    BACKGROUND;
+
+    /** Its pool's name in metrics: the pool label of the admission's meters and pool_name of the pool's own. */
+    public String poolName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 }

@@ -5,11 +5,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.db.QueryOwner;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -20,7 +22,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * one index range scan that starts at the cursor, so page 10,000 costs what page 1 does.
  */
 @ApplicationScoped
-public class JobRepository {
+public class JobRepository implements QueryOwner {
 
     /** Every column but input_text, which can be large: what list items and state changes return. */
     public static final String LIST_COLUMNS = "id, job_uuid, status, result_score, result_label, created_at, "
@@ -32,6 +34,9 @@ public class JobRepository {
     public static String qualified(String alias, String columns) {
         return alias + "." + columns.replace(", ", ", " + alias + ".");
     }
+
+    /** Submitting one job: Hibernate's insert, timed by Db under this name. */
+    static final String INSERT = "jobs.insert";
 
     static final NamedQuery FIND_BY_UUID = NamedQuery.of("jobs.find_by_uuid",
             "SELECT " + ALL_COLUMNS + " FROM ml_jobs WHERE job_uuid = $1");
@@ -65,8 +70,15 @@ public class JobRepository {
         this.db = db;
     }
 
+    @Override
+    public List<String> queryNames() {
+        Stream<NamedQuery> queries = Stream.concat(Stream.of(FIND_BY_UUID, INSERT_BATCH, FIND_POSITION, GENERATE, EXISTS_ANY),
+                Arrays.stream(PAGE_QUERIES).flatMap(Arrays::stream));
+        return Stream.concat(Stream.of(INSERT), queries.map(NamedQuery::name)).toList();
+    }
+
     public Uni<Job> insert(Job job) {
-        return db.timed("jobs.insert", () -> Panache.withTransaction(job::persist).replaceWith(job));
+        return db.timed(INSERT, () -> Panache.withTransaction(job::persist).replaceWith(job));
     }
 
     /** Inserts all jobs in one statement (one transaction): all or nothing. */

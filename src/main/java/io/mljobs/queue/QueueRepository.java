@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.db.QueryOwner;
 import io.mljobs.db.Rows;
 import io.mljobs.job.JobStatus;
 import io.mljobs.job.JobView;
@@ -25,7 +26,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Owns the SQL of a job's life after submission: claim, heartbeat, finish, lease expiry. */
 @ApplicationScoped
-public class QueueRepository {
+public class QueueRepository implements QueryOwner {
 
     /**
      * Takes the oldest pending jobs through the small partial pending index; SKIP LOCKED lets
@@ -112,6 +113,11 @@ public class QueueRepository {
 
     public QueueRepository(Db db) {
         this.db = db;
+    }
+
+    @Override
+    public List<String> queryNames() {
+        return QueryOwner.names(CLAIM, FINISH, FINISH_BATCH, HEARTBEAT, REAP_EXPIRED);
     }
 
     /** The claimed jobs, oldest first. */

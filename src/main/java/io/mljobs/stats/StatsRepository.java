@@ -1,12 +1,14 @@
 package io.mljobs.stats;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
+import io.mljobs.db.QueryOwner;
 import io.mljobs.db.Rows;
 import io.mljobs.job.JobStatus;
 import io.smallrye.mutiny.Uni;
@@ -20,7 +22,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * at most a hundred or so counter rows and counts index entries for under a minute of jobs.
  */
 @ApplicationScoped
-public class StatsRepository {
+public class StatsRepository implements QueryOwner {
 
     /**
      * last_24_hours = the index range from (now - 24 h) to the next whole minute, plus the minute
@@ -75,6 +77,11 @@ public class StatsRepository {
 
     public StatsRepository(Db db) {
         this.db = db;
+    }
+
+    @Override
+    public List<String> queryNames() {
+        return QueryOwner.names(READ, COMPACT_STATUS, COMPACT_HOURLY, COMPACT_MINUTELY);
     }
 
     public Uni<JobStats> readStats() {

@@ -1,0 +1,19 @@
+package io.mljobs.db;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A bean that runs queries through {@link Db}: it names every query it may run, so that Db exports their series
+ * from start-up, at 0, instead of when each first happens (a rate() or an errors panel needs the series before the
+ * first error). Each repository lists its {@link NamedQuery} constants, the names it builds from a fixed set, and
+ * the names it times with {@link Db#timed}.
+ */
+public interface QueryOwner {
+
+    List<String> queryNames();
+
+    static List<String> names(NamedQuery... queries) {
+        return Arrays.stream(queries).map(NamedQuery::name).toList();
+    }
+}
