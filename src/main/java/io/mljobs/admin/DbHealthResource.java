@@ -29,6 +29,8 @@ import io.smallrye.mutiny.Uni;
 @SecurityRequirement(name = "basic")
 @APIResponse(responseCode = "401", ref = ProblemResponses.UNAUTHORIZED)
 @APIResponse(responseCode = "403", ref = ProblemResponses.NOT_ADMIN)
+@APIResponse(responseCode = "429", ref = ProblemResponses.TOO_MANY_FAILED_LOGINS)
+@APIResponse(responseCode = "503", ref = ProblemResponses.UNAVAILABLE)
 public class DbHealthResource {
 
     private final DbHealthRepository health;
@@ -45,7 +47,7 @@ public class DbHealthResource {
     }
 
     @GET
-    @Operation(summary = "Sizes, index usage, vacuum state, cache hits, pool, long queries, lock waits, top statements")
+    @Operation(operationId = "getDbHealth", summary = "Sizes, index usage, vacuum state, cache hits, pool, long queries, lock waits, top statements")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = DbHealth.class)))
     public Uni<DbHealth> health() {
         return Uni.combine().all()

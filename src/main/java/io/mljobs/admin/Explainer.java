@@ -11,6 +11,8 @@ import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import io.mljobs.api.LowerCaseEnums;
 import io.mljobs.db.Db;
 import io.mljobs.db.NamedQuery;
@@ -61,9 +63,22 @@ public class Explainer implements QueryOwner {
     /** ANALYZE runs the statement: the transaction guarantees it can change nothing. */
     static final NamedQuery READ_ONLY = NamedQuery.background("explain.read_only", "SET TRANSACTION READ ONLY");
 
-    public record Summary(String queryType, String queryName, List<String> nodeTypes, List<String> indexes,
-            boolean usesIndex, boolean seqScan, double planningMs, double executionMs, long rows,
-            JsonObject plan) {
+    @Schema(name = "QueryPlanSummary")
+    public record Summary(
+            @Schema(required = true, enumeration = {
+                    "pending", "recent", "status_count", "date_range",
+                    "deep_page" }) String queryType,
+            @Schema(required = true) String queryName,
+            @Schema(required = true) List<String> nodeTypes,
+            @Schema(required = true) List<String> indexes,
+            @Schema(required = true) boolean usesIndex,
+            @Schema(required = true) boolean seqScan,
+            @Schema(required = true) double planningMs,
+            @Schema(required = true) double executionMs,
+            @Schema(required = true) long rows,
+            // A Vert.x JsonObject: application.properties gives its schema (the scanner sees an Iterable).
+            @Schema(required = true, description = "The plan's root node as PostgreSQL "
+                    + "writes it (FORMAT JSON): Node Type, Actual Rows, Plans…") JsonObject plan){
     }
 
     private final Db db;

@@ -1,5 +1,7 @@
 package io.mljobs.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -11,7 +13,12 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 // Built into a Response, where the native build cannot see the type: register it for Jackson.
 @RegisterForReflection
-public record Problem(String type, String title, int status, String detail, String instance) {
+public record Problem(
+        @Schema(required = true, description = "What kind of failure: /problems/<reason>", example = "/problems/invalid-parameter") String type,
+        @Schema(required = true) String title,
+        @Schema(required = true, minimum = "400", maximum = "599") int status,
+        @Schema(description = "What to change") String detail,
+        @Schema(description = "The request's path") String instance) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
 

@@ -14,8 +14,10 @@ import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -39,6 +41,8 @@ import io.smallrye.mutiny.Uni;
 @APIResponse(responseCode = "400", ref = ProblemResponses.INVALID_PARAMETER)
 @APIResponse(responseCode = "401", ref = ProblemResponses.UNAUTHORIZED)
 @APIResponse(responseCode = "403", ref = ProblemResponses.NOT_ADMIN)
+@APIResponse(responseCode = "429", ref = ProblemResponses.TOO_MANY_FAILED_LOGINS)
+@APIResponse(responseCode = "503", ref = ProblemResponses.UNAVAILABLE)
 public class ArchiveResource {
 
     static final int MAX_DAYS_OLD = 3650;
@@ -56,17 +60,20 @@ public class ArchiveResource {
 
     /** The answer older clients expect when a run ends quickly, with the run's own record. */
     @RegisterForReflection
-    public record ArchiveResult(long archivedCount, Instant cutoffDate, ArchiveRun run) {
+    public record ArchiveResult(@Schema(required = true) long archivedCount, @Schema(required = true) Instant cutoffDate,
+            @Schema(required = true) ArchiveRun run) {
     }
 
     @POST
     @Path("/archive-jobs")
-    @Operation(summary = "Archive completed and failed jobs older than days_old (1..3650, default 30)", description = "In batches of batch_size (1..50,000, default 5,000), one run at a time across replicas.")
-    @APIResponse(responseCode = "200", description = "The run ended within mljobs.archive.sync-wait", content = @Content(schema = @Schema(implementation = ArchiveResult.class)))
-    @APIResponse(responseCode = "202", description = "The run goes on; Location names it", content = @Content(schema = @Schema(implementation = ArchiveRun.class)))
+    @Operation(operationId = "archiveJobs", summary = "Archive completed and failed jobs older than days_old (1..3650, default 30)", description = "In batches of batch_size (1..50,000, default 5,000), one run at a time across replicas.")
+    @APIResponse(responseCode = "200", description = "The run ended within mljobs.archive.sync-wait", headers = @Header(name = "Location", required = true, description = "The run", schema = @Schema(type = SchemaType.STRING, format = "uri")), content = @Content(schema = @Schema(implementation = ArchiveResult.class)))
+    @APIResponse(responseCode = "202", description = "The run goes on; Location names it", headers = @Header(name = "Location", required = true, description = "The run, to poll", schema = @Schema(type = SchemaType.STRING, format = "uri")), content = @Content(schema = @Schema(implementation = ArchiveRun.class)))
     @APIResponse(responseCode = "409", ref = ProblemResponses.ARCHIVE_RUNNING)
     @APIResponse(responseCode = "500", ref = ProblemResponses.ARCHIVE_FAILED)
-    public Uni<Response> archive(@RestQuery("days_old") String daysOld, @RestQuery("batch_size") String batchSize,
+    public Uni<Response> archive(
+            @Parameter(description = "Archive finished jobs created more than this many days ago", schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1", maximum = "3650", defaultValue = "30")) @RestQuery("days_old") String daysOld,
+            @Parameter(description = "Rows per batch, one transaction each", schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1", maximum = "50000", defaultValue = "5000")) @RestQuery("batch_size") String batchSize,
             UriInfo uri) {
         Params.notEmpty(uri, "days_old", "batch_size");
         int days = Params.intInRange("days_old", daysOld, 1, MAX_DAYS_OLD, defaultDaysOld);
@@ -82,19 +89,22 @@ public class ArchiveResource {
 
     @GET
     @Path("/archive-runs/{id}")
-    @Operation(summary = "One archival run: state, progress, rate, error")
+    @Operation(operationId = "getArchiveRun", summary = "One archival run: state, progress, rate, error")
     @APIResponse(responseCode = "200", description = "The run", content = @Content(schema = @Schema(implementation = ArchiveRun.class)))
     @APIResponse(responseCode = "404", ref = ProblemResponses.ARCHIVE_RUN_NOT_FOUND)
-    public Uni<ArchiveRun> run(@RestPath String id) {
+    public Uni<ArchiveRun> run(
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "1", maximum = "2147483647")) @RestPath String id) {
         long runId = Params.intInRange("id", id, 1, Integer.MAX_VALUE, 0);
         return service.findRun(runId);
     }
 
     @GET
     @Path("/archive-runs")
-    @Operation(summary = "The latest archival runs, newest first (limit 1..100, default 20)")
+    @Operation(operationId = "listArchiveRuns", summary = "The latest archival runs, newest first (limit 1..100, default 20)")
     @APIResponse(responseCode = "200", description = "The runs", content = @Content(schema = @Schema(implementation = ArchiveRun.class, type = SchemaType.ARRAY)))
-    public Uni<List<ArchiveRun>> runs(@RestQuery String limit, UriInfo uri) {
+    public Uni<List<ArchiveRun>> runs(
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1", maximum = "100", defaultValue = "20")) @RestQuery String limit,
+            UriInfo uri) {
         Params.notEmpty(uri, "limit");
         return service.listRuns(Params.intInRange("limit", limit, 1, 100, 20));
     }

@@ -16,19 +16,19 @@ import io.vertx.mutiny.sqlclient.Row;
 // Built into a Response, where the native build cannot see the type: register it for Jackson.
 @RegisterForReflection
 public record ArchiveRun(
-        long id,
-        State state,
-        Trigger trigger,
-        int daysOld,
-        Instant cutoff,
-        int batchSize,
-        long archived,
-        int batches,
-        long purged,
-        double rowsPerSecond,
-        Instant startedAt,
-        Instant finishedAt,
-        String error) {
+        @Schema(required = true) long id,
+        @Schema(required = true) State state,
+        @Schema(required = true) Trigger trigger,
+        @Schema(required = true) int daysOld,
+        @Schema(required = true, description = "Finished jobs created before this are archived") Instant cutoff,
+        @Schema(required = true) int batchSize,
+        @Schema(required = true) long archived,
+        @Schema(required = true) int batches,
+        @Schema(required = true) long purged,
+        @Schema(required = true) double rowsPerSecond,
+        @Schema(required = true) Instant startedAt,
+        @Schema(required = true, nullable = true, implementation = String.class, format = "date-time") Instant finishedAt,
+        @Schema(required = true, nullable = true) String error) {
 
     /** Stored and shown in lower case; abandoned marks runs from before stale runs were marked failed. */
     @Schema(name = "ArchiveRunState")

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 
@@ -15,18 +17,18 @@ import io.vertx.mutiny.sqlclient.RowSet;
 /** A job as the API shows it. List items leave out {@code input_text}, which can be large. */
 @JsonSerialize(using = JobViewSerializer.class)
 public record JobView(
-        long id,
-        UUID jobUuid,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String inputText,
-        JobStatus status,
-        Double resultScore,
-        String resultLabel,
-        Instant createdAt,
-        Instant startedAt,
-        Instant completedAt,
-        String workerId,
-        Instant heartbeatAt,
-        String error) {
+        @Schema(required = true) long id,
+        @Schema(required = true) UUID jobUuid,
+        @Schema(description = "Left out of list items") @JsonInclude(JsonInclude.Include.NON_NULL) String inputText,
+        @Schema(required = true) JobStatus status,
+        @Schema(required = true, nullable = true) Double resultScore,
+        @Schema(required = true, nullable = true) String resultLabel,
+        @Schema(required = true) Instant createdAt,
+        @Schema(required = true, nullable = true, implementation = String.class, format = "date-time") Instant startedAt,
+        @Schema(required = true, nullable = true, implementation = String.class, format = "date-time") Instant completedAt,
+        @Schema(required = true, nullable = true) String workerId,
+        @Schema(required = true, nullable = true, implementation = String.class, format = "date-time") Instant heartbeatAt,
+        @Schema(required = true, nullable = true) String error) {
 
     /**
      * Maps the rows of one result set of the job and queue queries. Column positions are looked up

@@ -7,9 +7,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirementsSet;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 
@@ -23,7 +28,16 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "workers", description = "Claim jobs, keep their leases, report results")
+// Credentials are optional: needed only with mljobs.security.jobs-api on (role worker).
+@SecurityRequirementsSet
+@SecurityRequirementsSet(@SecurityRequirement(name = "basic"))
 @APIResponse(responseCode = "400", ref = ProblemResponses.BAD_REQUEST)
+@APIResponse(responseCode = "401", ref = ProblemResponses.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ProblemResponses.NOT_THIS_WORKER)
+@APIResponse(responseCode = "413", ref = ProblemResponses.PAYLOAD_TOO_LARGE)
+@APIResponse(responseCode = "415", ref = ProblemResponses.NOT_JSON)
+@APIResponse(responseCode = "429", ref = ProblemResponses.TOO_MANY_FAILED_LOGINS)
+@APIResponse(responseCode = "503", ref = ProblemResponses.UNAVAILABLE)
 public class QueueResource {
 
     private final QueueService service;
@@ -34,48 +48,54 @@ public class QueueResource {
 
     @POST
     @Path("/claim")
-    @Operation(summary = "Claim up to limit (1..100) of the oldest pending jobs", description = "They move to running under worker_id. Concurrent claimers never get the same job; "
+    @Operation(operationId = "claimJobs", summary = "Claim up to limit (1..100) of the oldest pending jobs", description = "They move to running under worker_id. Concurrent claimers never get the same job; "
             + "an empty queue answers an empty list at once.")
     @APIResponse(responseCode = "200", description = "The claimed jobs, oldest first, with input_text", content = @Content(schema = @Schema(implementation = ClaimedJobs.class)))
-    public Uni<ClaimedJobs> claim(ClaimRequest request) {
+    public Uni<ClaimedJobs> claim(@RequestBody(required = true) ClaimRequest request) {
         return service.claim(request);
     }
 
     @POST
     @Path("/{job_uuid}/complete")
-    @Operation(summary = "Report a running job completed, with its result")
+    @Operation(operationId = "completeJob", summary = "Report a running job completed, with its result")
     @APIResponse(responseCode = "200", description = "The job after the change", content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "404", ref = ProblemResponses.JOB_NOT_FOUND)
     @APIResponse(responseCode = "409", ref = ProblemResponses.JOB_NOT_HELD)
-    public Uni<JobView> complete(@RestPath("job_uuid") String jobUuid, CompleteRequest request) {
+    public Uni<JobView> complete(
+            @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) @RestPath("job_uuid") String jobUuid,
+            @RequestBody(required = false) CompleteRequest request) {
         return service.complete(Params.uuid("job_uuid", jobUuid), request);
     }
 
     @POST
     @Path("/{job_uuid}/fail")
-    @Operation(summary = "Report a running job failed, with its error")
+    @Operation(operationId = "failJob", summary = "Report a running job failed, with its error")
     @APIResponse(responseCode = "200", description = "The job after the change", content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "404", ref = ProblemResponses.JOB_NOT_FOUND)
     @APIResponse(responseCode = "409", ref = ProblemResponses.JOB_NOT_HELD)
-    public Uni<JobView> fail(@RestPath("job_uuid") String jobUuid, FailRequest request) {
+    public Uni<JobView> fail(
+            @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) @RestPath("job_uuid") String jobUuid,
+            @RequestBody(required = true) FailRequest request) {
         return service.fail(Params.uuid("job_uuid", jobUuid), request);
     }
 
     @POST
     @Path("/{job_uuid}/heartbeat")
-    @Operation(summary = "Extend a running job's lease", description = "A job without a heartbeat for longer than mljobs.queue.lease (10 min) goes back to pending.")
+    @Operation(operationId = "heartbeatJob", summary = "Extend a running job's lease", description = "A job without a heartbeat for longer than mljobs.queue.lease (10 min) goes back to pending.")
     @APIResponse(responseCode = "200", description = "The new lease", content = @Content(schema = @Schema(implementation = Lease.class)))
     @APIResponse(responseCode = "404", ref = ProblemResponses.JOB_NOT_FOUND)
     @APIResponse(responseCode = "409", ref = ProblemResponses.JOB_NOT_HELD)
-    public Uni<Lease> heartbeat(@RestPath("job_uuid") String jobUuid, HeartbeatRequest request) {
+    public Uni<Lease> heartbeat(
+            @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) @RestPath("job_uuid") String jobUuid,
+            @RequestBody(required = false) HeartbeatRequest request) {
         return service.heartbeat(Params.uuid("job_uuid", jobUuid), request);
     }
 
     @POST
     @Path("/results")
-    @Operation(summary = "Report 1 to 1,000 results in one statement", description = "Each result's outcome: its new status, not_found, or conflict with the job's status.")
+    @Operation(operationId = "reportResults", summary = "Report 1 to 1,000 results in one statement", description = "Each result's outcome: its new status, not_found, or conflict with the job's status.")
     @APIResponse(responseCode = "200", description = "One outcome per result, in request order", content = @Content(schema = @Schema(implementation = ResultsReport.class)))
-    public Uni<ResultsReport> report(ResultsRequest request) {
+    public Uni<ResultsReport> report(@RequestBody(required = true) ResultsRequest request) {
         return service.report(request);
     }
 }

@@ -16,7 +16,10 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
-/** The OpenAPI document lists every endpoint with its success and problem responses. */
+/**
+ * The OpenAPI document lists every endpoint with its operationId, security, success and problem
+ * responses, in snake_case. That it matches what the API does: OpenApiContractTest.
+ */
 @QuarkusTest
 @WithTestResource(PostgresTestResource.class)
 class OpenApiTest {
@@ -48,10 +51,23 @@ class OpenApiTest {
                 Map<String, Object> responses = doc.getMap("paths.'" + path + "'." + method + ".responses");
                 assertNotNull(responses, method + " " + path);
                 assertTrue(responses.keySet().stream().anyMatch(code -> code.startsWith("2")), method + " " + path);
-                // GET /jobs/stats takes no input, so it has no client error to document.
-                assertTrue(path.equals("/jobs/stats") || responses.keySet().stream().anyMatch(code -> code.startsWith("4")),
+                assertTrue(responses.keySet().stream().anyMatch(code -> code.startsWith("4")),
                         method + " " + path + " documents its problems: " + responses.keySet());
                 assertNotNull(doc.getString("paths.'" + path + "'." + method + ".summary"), method + " " + path);
+                assertNotNull(doc.getString("paths.'" + path + "'." + method + ".operationId"), method + " " + path);
+                // Every operation reads the database, so every one can answer 503.
+                assertTrue(responses.containsKey("503"), method + " " + path + ": " + responses.keySet());
+                List<Map<String, Object>> security = doc.getList("paths.'" + path + "'." + method + ".security");
+                assertEquals(path.startsWith("/admin") ? List.of(Map.of("basic", List.of()))
+                        : List.of(Map.of(), Map.of("basic", List.of())), security, method + " " + path);
+            }
+        });
+        // The API speaks snake_case (quarkus.jackson.property-naming-strategy), and so does its document.
+        Map<String, Map<String, Object>> schemas = doc.getMap("components.schemas");
+        schemas.forEach((name, schema) -> {
+            Map<String, Object> properties = doc.getMap("components.schemas." + name + ".properties");
+            if (properties != null) {
+                properties.keySet().forEach(property -> assertTrue(property.matches("[a-z0-9_]+"), name + "." + property));
             }
         });
         Set<String> problemFields = doc.<String, Object> getMap("components.schemas.Problem.properties").keySet();
