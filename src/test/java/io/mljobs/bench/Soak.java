@@ -525,7 +525,8 @@ public final class Soak {
             HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
             JsonNode run = parse(r);
             run = run.has("run") ? run.get("run") : run;
-            while (r.statusCode() == 202 && "running".equals(run.path("state").asText())) {
+            // 202: the run goes on in the background; follow it (200 answers each poll) until it ends.
+            while ("running".equals(run.path("state").asText())) {
                 Thread.sleep(1000);
                 r = http.send(request("admin/archive-runs/" + run.get("id").asText()).header("Authorization", adminAuth)
                         .build(), HttpResponse.BodyHandlers.ofString());
