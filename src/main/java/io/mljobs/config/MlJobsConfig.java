@@ -54,6 +54,8 @@ public interface MlJobsConfig {
     interface Queue {
         Duration lease();
 
+        int maxWaitingClaims();
+
         /** A scheduler expression, read by @Scheduled itself. */
         String reapEvery();
     }

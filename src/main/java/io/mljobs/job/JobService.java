@@ -15,17 +15,21 @@ import io.smallrye.mutiny.Uni;
 public class JobService {
 
     private final JobRepository jobs;
+    private final PendingJobsSignal pending;
     private final int maxInputLength;
 
-    public JobService(JobRepository jobs, MlJobsConfig config) {
+    public JobService(JobRepository jobs, PendingJobsSignal pending, MlJobsConfig config) {
         this.jobs = jobs;
+        this.pending = pending;
         this.maxInputLength = config.jobs().maxInputLength();
     }
 
     public static final int MAX_BATCH = 1_000;
 
     public Uni<JobView> submit(CreateJobRequest request) {
-        return jobs.insert(Job.pending(validInput(request, "input_text"))).map(JobView::from);
+        return jobs.insert(Job.pending(validInput(request, "input_text")))
+                .invoke(created -> pending.announce(1))
+                .map(JobView::from);
     }
 
     /** Creates every job in one statement, or none if any element is invalid. */
@@ -37,7 +41,9 @@ public class JobService {
             inputs[i] = validInput(items.get(i), "jobs[" + i + "].input_text");
             uuids[i] = UUID.randomUUID();
         }
-        return jobs.insertBatch(uuids, inputs).map(inserted -> new BatchCreated(List.of(uuids)));
+        return jobs.insertBatch(uuids, inputs)
+                .invoke(pending::announce)
+                .map(inserted -> new BatchCreated(List.of(uuids)));
     }
 
     private String validInput(CreateJobRequest request, String field) {

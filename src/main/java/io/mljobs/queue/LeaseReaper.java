@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.mljobs.config.MlJobsConfig;
+import io.mljobs.job.PendingJobsSignal;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
@@ -21,10 +22,12 @@ public class LeaseReaper {
     static final int BATCH = 1_000;
 
     private final QueueRepository queue;
+    private final PendingJobsSignal pending;
     private final Duration lease;
 
-    public LeaseReaper(QueueRepository queue, MlJobsConfig config) {
+    public LeaseReaper(QueueRepository queue, PendingJobsSignal pending, MlJobsConfig config) {
         this.queue = queue;
+        this.pending = pending;
         this.lease = config.queue().lease();
     }
 
@@ -40,6 +43,7 @@ public class LeaseReaper {
     /** Reaps until a batch comes back short; answers the total. */
     public Uni<Integer> reapExpired() {
         return queue.reapExpired(lease, BATCH)
+                .invoke(pending::announce)
                 .chain(reaped -> reaped < BATCH ? Uni.createFrom().item(reaped)
                         : reapExpired().map(more -> reaped + more));
     }

@@ -49,7 +49,7 @@ public class QueueResource {
     @POST
     @Path("/claim")
     @Operation(operationId = "claimJobs", summary = "Claim up to limit (1..100) of the oldest pending jobs", description = "They move to running under worker_id. Concurrent claimers never get the same job; "
-            + "an empty queue answers an empty list at once.")
+            + "an empty queue answers an empty list at once, or with wait_seconds as soon as a job is submitted (empty when the wait ends).")
     @APIResponse(responseCode = "200", description = "The claimed jobs, oldest first, with input_text", content = @Content(schema = @Schema(implementation = ClaimedJobs.class)))
     public Uni<ClaimedJobs> claim(@RequestBody(required = true) ClaimRequest request) {
         return service.claim(request);

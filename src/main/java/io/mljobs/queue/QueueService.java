@@ -36,17 +36,21 @@ public class QueueService {
 
     public static final int MAX_CLAIM = 100;
     public static final int MAX_RESULTS = 1_000;
+    public static final int MAX_WAIT_SECONDS = 30;
     static final int MAX_WORKER_ID = 200;
     static final int MAX_LABEL = 1_000;
     static final int MAX_ERROR = 10_000;
 
     private final QueueRepository queue;
+    private final ClaimWaiters waiters;
     private final Duration lease;
     private final boolean accessControl;
     private final CurrentIdentityAssociation identities;
 
-    public QueueService(QueueRepository queue, MlJobsConfig config, CurrentIdentityAssociation identities) {
+    public QueueService(QueueRepository queue, ClaimWaiters waiters, MlJobsConfig config,
+            CurrentIdentityAssociation identities) {
         this.queue = queue;
+        this.waiters = waiters;
         this.lease = config.queue().lease();
         this.accessControl = config.security().jobsApi();
         this.identities = identities;
@@ -64,7 +68,32 @@ public class QueueService {
             throw ProblemException.invalidParameter("limit", "limit must be from 1 to " + MAX_CLAIM + ", was "
                     + limit + ".");
         }
-        return worker("worker_id", named).chain(workerId -> queue.claim(workerId, limit)).map(ClaimedJobs::new);
+        int waitSeconds = request.waitSeconds() == null ? 0 : request.waitSeconds();
+        if (waitSeconds < 0 || waitSeconds > MAX_WAIT_SECONDS) {
+            throw ProblemException.invalidParameter("wait_seconds", "wait_seconds must be from 0 to "
+                    + MAX_WAIT_SECONDS + ", was " + waitSeconds + ".");
+        }
+        return worker("worker_id", named)
+                .chain(workerId -> waitSeconds == 0 ? queue.claim(workerId, limit)
+                        : claimWaiting(workerId, limit, Duration.ofSeconds(waitSeconds)))
+                .map(ClaimedJobs::new);
+    }
+
+    /** Claims; while the queue is empty, waits for jobs (no connection held) until {@code wait} has passed. */
+    private Uni<List<JobView>> claimWaiting(String workerId, int limit, Duration wait) {
+        ClaimWaiters.Waiter waiter = waiters.register(limit, wait.toNanos());
+        return claimOrWait(waiter, workerId, limit).onTermination().invoke(waiter::done);
+    }
+
+    private Uni<List<JobView>> claimOrWait(ClaimWaiters.Waiter waiter, String workerId, int limit) {
+        waiter.beforeClaim();
+        return queue.claim(workerId, limit).chain(jobs -> {
+            if (!jobs.isEmpty() || waiter.expired()) {
+                return Uni.createFrom().item(jobs);
+            }
+            return waiter.awaitJobs().chain(mayBePending -> mayBePending ? claimOrWait(waiter, workerId, limit)
+                    : Uni.createFrom().item(jobs));
+        });
     }
 
     public Uni<JobView> complete(UUID jobUuid, CompleteRequest request) {
