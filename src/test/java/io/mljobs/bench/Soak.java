@@ -55,8 +55,14 @@ public final class Soak {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MS = 1_000_000L;
     private static final long LATE_NS = 10 * MS;
-    private static final String[] OPS = { "submit", "submit_batch", "claim", "heartbeat", "complete", "fail", "list_first",
-            "list_cursor", "list_status", "list_date", "stats" };
+    /** claim: a claim that answers at once; claim_wait: an idle worker's claim with wait_seconds, timed with its wait. */
+    private static final String[] OPS = { "submit", "submit_batch", "claim", "claim_wait", "heartbeat", "complete",
+            "fail", "list_first", "list_cursor", "list_status", "list_date", "stats" };
+    private static final String[] READS = { "list_first", "list_cursor", "list_status", "list_date", "stats" };
+    private static final double CLAIM_P99_MS = 20;
+    private static final double READ_P99_MS = 25;
+    private static final double MAX_DRIFT = 1.5;
+    private static final double MAX_RSS_GROWTH = 0.10;
 
     // Configuration (bench/soak passes these; see its header).
     private final Map<String, String> args;
@@ -116,7 +122,7 @@ public final class Soak {
             boolean flag = i + 1 >= argv.length || argv[i + 1].startsWith("--");
             a.put(key, flag ? "true" : argv[++i]);
         }
-        System.exit(new Soak(a).run() ? 0 : 1);
+        System.exit(new Soak(a).run());
     }
 
     private Soak(Map<String, String> a) {
@@ -129,7 +135,7 @@ public final class Soak {
         workers = Integer.parseInt(get("workers", "16"));
         slots = Integer.parseInt(get("slots", "20"));
         claimLimit = Integer.parseInt(get("claim-limit", "10"));
-        claimWaitSeconds = Integer.parseInt(get("claim-wait", "0"));
+        claimWaitSeconds = Integer.parseInt(get("claim-wait", "5"));
         claimWaitAccepted = claimWaitSeconds > 0;
         pollNs = duration(get("poll", "100ms"));
         workMinNs = duration(get("work-min", "20ms"));
@@ -140,7 +146,9 @@ public final class Soak {
         failShare = Double.parseDouble(get("fail-share", "0.05"));
         readRate = Double.parseDouble(get("read-rate", "50"));
         walkDepth = Integer.parseInt(get("walk-depth", "20"));
-        archiveDaysOld = Integer.parseInt(get("archive-days-old", "30"));
+        // Generated jobs span 400 days: 387 moves the oldest 1/30 of them, what a nightly run moves from a table in
+        // steady state at 30 days' retention. 30 would move 92% of the table, a first archival of a backlog.
+        archiveDaysOld = Integer.parseInt(get("archive-days-old", "387"));
         longTxNs = a.containsKey("long-tx") ? duration(a.get("long-tx").equals("true") ? "5m" : a.get("long-tx")) : 0;
         inFlightMax = Integer.parseInt(get("in-flight", "256"));
         adminAuth = "Basic " + Base64.getEncoder()
@@ -422,7 +430,7 @@ public final class Soak {
                     body.put("wait_seconds", claimWaitSeconds);
                 }
                 long sent = System.nanoTime();
-                HttpResponse<String> r = sync("claim", post("jobs/claim", body));
+                HttpResponse<String> r = sync(waiting ? "claim_wait" : "claim", post("jobs/claim", body));
                 if (r != null && r.statusCode() == 400 && waiting) {
                     // A service without wait_seconds: fall back to polling.
                     stopWaiting("the service refused wait_seconds (400)");
@@ -619,7 +627,7 @@ public final class Soak {
 
     // The run ------------------------------------------------------------------------------------------------
 
-    private boolean run() throws Exception {
+    private int run() throws Exception {
         Files.createDirectories(out);
         String maxId = psql("SELECT greatest((SELECT coalesce(max(id), 0) FROM ml_jobs),"
                 + " (SELECT coalesce(max(id), 0) FROM ml_jobs_archive))");
@@ -665,9 +673,10 @@ public final class Soak {
         if (longTx != null) {
             longTx.join();
         }
-        boolean ok = account(maxId);
+        accountingExact = account(maxId);
         write(samples);
-        return ok;
+        // Exit status: 1 when the accounting is not exact, 3 when a target is missed (not for a warm-up).
+        return !accountingExact ? 1 : targetsMet || args.containsKey("warmup") ? 0 : 3;
     }
 
     private static Thread at(long when, Runnable what) {
@@ -793,6 +802,9 @@ public final class Soak {
                 + "| ratio |\n| --- | ---: | ---: | ---: |\n");
         int third = Math.max(1, minutes / 3);
         for (String op : OPS) {
+            if (op.equals("claim_wait")) {
+                continue; // timed with its wait
+            }
             long[] a = merge(windows, 0, third, op);
             long[] b = merge(windows, minutes - third, minutes, op);
             if (a.length > 0 && b.length > 0) {
@@ -801,8 +813,83 @@ public final class Soak {
             }
         }
         md.append("\n### Accounting\n\n").append(accounting);
+        md.append(targets(samples));
         Files.writeString(out.resolve("soak.md"), md);
         Files.writeString(out.resolve("soak.dat"), dat);
+    }
+
+    private boolean targetsMet = true;
+    private boolean accountingExact;
+
+    /**
+     * Issue 13's targets, checked: no 5xx and no timeout; claim p99 within 20 ms and every read's p99 within 25 ms in
+     * every minute; no drift (last third's p99 within 1.5 times the first third's, every operation but the waiting
+     * claim); the pending index no larger at the end than after the first third plus 10%; resident memory growing
+     * at most 10% over the last two thirds; the accounting exact.
+     */
+    private String targets(String[][] samples) {
+        List<String> missed = new ArrayList<>();
+        List<String> met = new ArrayList<>();
+        long serverErrors = 0;
+        for (Minute m : windows) {
+            for (Map.Entry<String, AtomicLong> e : m.errors.entrySet()) {
+                String what = e.getKey().substring(e.getKey().indexOf(' ') + 1);
+                if (what.startsWith("5") || what.equals("timeout") || what.equals("io")) {
+                    serverErrors += e.getValue().get();
+                }
+            }
+        }
+        (serverErrors == 0 ? met : missed).add(serverErrors + " answers 5xx, timed out or cut");
+        List<String> slow = new ArrayList<>();
+        for (int i = 0; i < minutes; i++) {
+            checkP99(slow, i, "claim", CLAIM_P99_MS);
+            for (String op : READS) {
+                checkP99(slow, i, op, READ_P99_MS);
+            }
+        }
+        (slow.isEmpty() ? met : missed).add("claim p99 ≤ " + CLAIM_P99_MS + " ms and read p99 ≤ " + READ_P99_MS
+                + " ms in every minute" + (slow.isEmpty() ? "" : "; over: " + String.join(", ", slow)));
+        int third = Math.max(1, minutes / 3);
+        List<String> drifted = new ArrayList<>();
+        for (String op : OPS) {
+            long[] a = merge(windows, 0, third, op);
+            long[] b = merge(windows, minutes - third, minutes, op);
+            if (!op.equals("claim_wait") && a.length > 0 && b.length > 0
+                    && Double.parseDouble(pct(b, 0.99)) > MAX_DRIFT * Double.parseDouble(pct(a, 0.99))) {
+                drifted.add(op + " " + pct(a, 0.99) + " → " + pct(b, 0.99));
+            }
+        }
+        (drifted.isEmpty() ? met : missed).add("p99 of the last third ≤ " + MAX_DRIFT + " × the first third's"
+                + (drifted.isEmpty() ? "" : "; drifted: " + String.join(", ", drifted)));
+        long pendingStart = indexKb(samples[0][7], "pending");
+        long pendingThird = indexKb(samples[third][7], "pending");
+        long pendingEnd = indexKb(samples[minutes][7], "pending");
+        (pendingEnd <= pendingThird * 1.1 ? met : missed).add(String.format(Locale.ROOT,
+                "pending index flat: %.1f MB at the start, %.1f MB after minute %d, %.1f MB at the end",
+                pendingStart / 1024.0, pendingThird / 1024.0, third, pendingEnd / 1024.0));
+        try {
+            long rssThird = Long.parseLong(samples[third][8]);
+            long rssEnd = Long.parseLong(samples[minutes][8]);
+            (rssEnd <= rssThird * (1 + MAX_RSS_GROWTH) ? met : missed).add(String.format(Locale.ROOT,
+                    "resident memory flat: %d MB after minute %d, %d MB at the end (%+.1f%%)", rssThird, third, rssEnd,
+                    100.0 * (rssEnd - rssThird) / rssThird));
+        } catch (NumberFormatException unknown) {
+            missed.add("resident memory unknown (no service pid)");
+        }
+        (accountingExact ? met : missed).add("accounting exact");
+        targetsMet = missed.isEmpty();
+        StringBuilder t = new StringBuilder("\n### Targets\n\n");
+        met.forEach(line -> t.append("- met: ").append(line).append('\n'));
+        missed.forEach(line -> t.append("- **missed**: ").append(line).append('\n'));
+        t.append(targetsMet ? "\n**All targets met.**\n" : "\n**" + missed.size() + " target(s) missed.**\n");
+        return t.toString();
+    }
+
+    private void checkP99(List<String> slow, int minute, String op, double limitMs) {
+        long[] l = windows[minute].of(op).sorted();
+        if (l.length > 0 && l[Math.min(l.length - 1, (int) Math.ceil(0.99 * l.length) - 1)] > limitMs * 1000) {
+            slow.add(op + " in minute " + (minute + 1) + " (" + pct(l, 0.99) + " ms)");
+        }
     }
 
     private static long[] merge(Minute m, String... ops) {
