@@ -57,7 +57,7 @@ public final class Soak {
     private static final long LATE_NS = 10 * MS;
     /** claim: a claim that answers at once; claim_wait: an idle worker's claim with wait_seconds, timed with its wait. */
     private static final String[] OPS = { "submit", "submit_batch", "claim", "claim_wait", "heartbeat", "complete",
-            "fail", "list_first", "list_cursor", "list_status", "list_date", "stats" };
+            "fail", "report_batch", "list_first", "list_cursor", "list_status", "list_date", "stats" };
     private static final String[] READS = { "list_first", "list_cursor", "list_status", "list_date", "stats" };
     private static final double CLAIM_P99_MS = 20;
     private static final double READ_P99_MS = 25;
@@ -408,8 +408,14 @@ public final class Soak {
             if (over && held.isEmpty()) {
                 return;
             }
+            List<Held> due = new ArrayList<>();
             while (!held.isEmpty() && held.peek().due() <= t) {
-                report(id, held.poll());
+                due.add(held.poll());
+            }
+            if (due.size() == 1) {
+                report(id, due.get(0));
+            } else if (!due.isEmpty()) {
+                reportAll(id, due);
             }
             for (Map.Entry<String, Long> b : nextBeat.entrySet()) {
                 if (b.getValue() <= t && held.stream().anyMatch(h -> h.uuid().equals(b.getKey()))) {
@@ -499,6 +505,37 @@ public final class Soak {
                 error(h.fail() ? "fail" : "complete", "reported twice");
             }
             (h.fail() ? now().failed : now().completed).incrementAndGet();
+        }
+    }
+
+    /** Several results at once, as a busy worker sends them: one POST /jobs/results. */
+    private void reportAll(String id, List<Held> due) {
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (Held h : due) {
+            results.add(h.fail() ? Map.of("job_uuid", h.uuid(), "status", "failed", "error", "soak failure " + id,
+                    "worker_id", id)
+                    : Map.of("job_uuid", h.uuid(), "status", "completed", "result_score", 0.5, "result_label",
+                            "soak " + id, "worker_id", id));
+        }
+        HttpResponse<String> r = sync("report_batch", post("jobs/results", Map.of("results", results)));
+        if (r == null) {
+            unackedReports.addAndGet(due.size());
+            return;
+        }
+        if (r.statusCode() != 200) {
+            return;
+        }
+        for (JsonNode outcome : parse(r).get("results")) {
+            String uuid = outcome.get("job_uuid").asText();
+            String status = outcome.get("outcome").asText();
+            if (!status.equals("completed") && !status.equals("failed")) {
+                error("report_batch", "outcome " + status);
+                continue;
+            }
+            if (reported.put(uuid, status) != null) {
+                error("report_batch", "reported twice");
+            }
+            (status.equals("failed") ? now().failed : now().completed).incrementAndGet();
         }
     }
 
