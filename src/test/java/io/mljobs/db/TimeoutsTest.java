@@ -101,14 +101,15 @@ class TimeoutsTest {
     void sessionsCarryTheTimeoutsOfTheirClassOfWork() throws Exception {
         NamedQuery show = NamedQuery.of("test.show", "SELECT current_setting('statement_timeout') AS statement,"
                 + " current_setting('lock_timeout') AS lock,"
-                + " current_setting('idle_in_transaction_session_timeout') AS idle");
+                + " current_setting('idle_in_transaction_session_timeout') AS idle, current_setting('jit') AS jit");
         var api = Db.firstRow(db.query(show, Tuple.tuple()).await().atMost(Duration.ofSeconds(10))).orElseThrow();
         assertTrue(api.getString("statement").equals("1s") && api.getString("lock").equals("500ms")
-                && api.getString("idle").equals("7s"), "api session: " + api.toJson());
+                && api.getString("idle").equals("7s") && api.getString("jit").equals("off"), "api session: " + api.toJson());
         NamedQuery showBackground = NamedQuery.background("test.show", show.sql());
         var background = Db.firstRow(db.query(showBackground, Tuple.tuple()).await().atMost(Duration.ofSeconds(10)))
                 .orElseThrow();
-        assertTrue(background.getString("statement").equals("3s"), "background session: " + background.toJson());
+        assertTrue(background.getString("statement").equals("3s") && background.getString("jit").equals("off"),
+                "background session: " + background.toJson());
     }
 
     @Test
