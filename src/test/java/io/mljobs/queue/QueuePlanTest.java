@@ -85,4 +85,13 @@ class QueuePlanTest {
         assertFalse(scansJobs, Plans.nodeTypes(plan).toString());
         assertTrue(Plans.indexes(plan).contains("ml_jobs_created_at_id_idx"), Plans.indexes(plan).toString());
     }
+
+    @Test
+    void mlJobsIsVacuumedAsAQueueNotAsAFifthOfTheTable() {
+        // V11: without it the dead entries at the head of the pending range wait for 20% of the table to die.
+        String options = pool.query("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'ml_jobs'::regclass")
+                .execute().await().atMost(Waits.BOUND).iterator().next().getString(0);
+        assertTrue(options != null && options.contains("autovacuum_vacuum_scale_factor=0.005")
+                && options.contains("autovacuum_vacuum_threshold=20000"), "ml_jobs reloptions: " + options);
+    }
 }
