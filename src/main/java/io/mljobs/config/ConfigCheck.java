@@ -42,9 +42,6 @@ public class ConfigCheck {
         }
     }
 
-    /** The longest claim wait (30 s) and room for the claim that follows it. */
-    static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(35);
-
     static List<String> refusals(MlJobsConfig c) {
         List<String> refused = new ArrayList<>();
         atLeast(refused, "mljobs.db.pool.admitted-per-connection", c.db().pool().admittedPerConnection(), 1);
@@ -60,6 +57,7 @@ public class ConfigCheck {
                 1);
         positive(refused, "mljobs.security.login-throttle.window", c.security().loginThrottle().window());
         positive(refused, "mljobs.queue.lease", c.queue().lease());
+        positive(refused, "mljobs.http.idle-timeout", c.http().idleTimeout());
         atLeast(refused, "mljobs.queue.max-waiting-claims", c.queue().maxWaitingClaims(), 1);
         return refused;
     }
@@ -77,11 +75,8 @@ public class ConfigCheck {
                 config.getOptionalValue("quarkus.datasource.username", String.class), Optional.of(c.db().user()));
         same(refused, "quarkus.datasource.password", "mljobs.db.password",
                 config.getOptionalValue("quarkus.datasource.password", String.class), c.db().password());
-        // A waiting claim reads and writes nothing for up to 30 s; an idle timeout shorter than that cuts it.
-        config.getOptionalValue("quarkus.http.idle-timeout", Duration.class)
-                .filter(idle -> idle.compareTo(MIN_IDLE_TIMEOUT) < 0)
-                .ifPresent(idle -> refused.add("quarkus.http.idle-timeout (MLJOBS_HTTP_IDLE_TIMEOUT) is " + idle
-                        + ", shorter than " + MIN_IDLE_TIMEOUT + ": it would cut claims waiting up to 30 s"));
+        same(refused, "quarkus.http.idle-timeout", "mljobs.http.idle-timeout",
+                config.getOptionalValue("quarkus.http.idle-timeout", Duration.class), Optional.of(c.http().idleTimeout()));
         return refused;
     }
 

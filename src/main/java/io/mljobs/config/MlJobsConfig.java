@@ -43,6 +43,9 @@ public interface MlJobsConfig {
         int maxUriLength();
 
         int maxHeaderSize();
+
+        /** Also quarkus.http.idle-timeout. */
+        Duration idleTimeout();
     }
 
     interface Jobs {

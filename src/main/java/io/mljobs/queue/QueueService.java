@@ -44,6 +44,7 @@ public class QueueService {
     private final QueueRepository queue;
     private final ClaimWaiters waiters;
     private final Duration lease;
+    private final Duration longestWait;
     private final boolean accessControl;
     private final CurrentIdentityAssociation identities;
 
@@ -52,6 +53,7 @@ public class QueueService {
         this.queue = queue;
         this.waiters = waiters;
         this.lease = config.queue().lease();
+        this.longestWait = longestWait(config.http().idleTimeout());
         this.accessControl = config.security().jobsApi();
         this.identities = identities;
     }
@@ -75,8 +77,21 @@ public class QueueService {
         }
         return worker("worker_id", named)
                 .chain(workerId -> waitSeconds == 0 ? queue.claim(workerId, limit)
-                        : claimWaiting(workerId, limit, Duration.ofSeconds(waitSeconds)))
+                        : claimWaiting(workerId, limit, min(Duration.ofSeconds(waitSeconds), longestWait)))
                 .map(ClaimedJobs::new);
+    }
+
+    /**
+     * A waiting claim reads and writes nothing, so the connection's idle timeout would cut it: it ends 5 s before,
+     * with room for the claim that follows, and never after {@value #MAX_WAIT_SECONDS} s.
+     */
+    static Duration longestWait(Duration idleTimeout) {
+        Duration beforeIdle = idleTimeout.minusSeconds(5);
+        return beforeIdle.isNegative() ? Duration.ZERO : min(beforeIdle, Duration.ofSeconds(MAX_WAIT_SECONDS));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** Claims; while the queue is empty, waits for jobs (no connection held) until {@code wait} has passed. */

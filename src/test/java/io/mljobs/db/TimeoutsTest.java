@@ -44,7 +44,7 @@ class TimeoutsTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("mljobs.db.statement-timeout", "PT1S", "mljobs.db.lock-timeout", "PT0.5S",
                     "mljobs.db.background.statement-timeout", "PT3S",
-                    "mljobs.db.idle-in-transaction-timeout", "PT7S", "quarkus.http.idle-timeout", "PT1S");
+                    "mljobs.db.idle-in-transaction-timeout", "PT7S", "mljobs.http.idle-timeout", "PT1S");
         }
     }
 
