@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 public final class PackagedService implements AutoCloseable {
 
-    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    public static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Pattern LISTENING = Pattern.compile("Listening on: http://[^:]+:(\\d+)");
 
@@ -39,13 +39,17 @@ public final class PackagedService implements AutoCloseable {
         this.base = base;
     }
 
-    /** Starts it and waits until readiness is UP; {@code database} is what PostgresTestResource.start() answered. */
-    public static PackagedService start(Map<String, String> database) throws Exception {
+    /**
+     * Starts it and waits until readiness is UP; {@code database} is what PostgresTestResource.start() answered,
+     * {@code extraJvmFlags} come after the image's.
+     */
+    public static PackagedService start(Map<String, String> database, String... extraJvmFlags) throws Exception {
         assertTrue(Files.exists(JAR), "package the service first (./mvnw package)");
         Path log = Files.createTempFile("mljobs-service-", ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString()));
         command.addAll(List.of(jvmFlags().split(" ")));
+        command.addAll(List.of(extraJvmFlags));
         command.addAll(List.of("-jar", JAR.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(Map.of("MLJOBS_HTTP_PORT", "0", "MLJOBS_ARCHIVE_CRON", "off",
