@@ -5,6 +5,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import io.mljobs.db.Notifications;
 import io.vertx.mutiny.core.Vertx;
 
@@ -22,6 +24,8 @@ import io.vertx.mutiny.core.Vertx;
 @ApplicationScoped
 public class PendingJobsSignal {
 
+    private static final Logger LOG = Logger.getLogger(PendingJobsSignal.class);
+
     public static final String CHANNEL = "ml_jobs_pending";
     private static final long RETRY_MS = 1_000;
 
@@ -30,6 +34,8 @@ public class PendingJobsSignal {
     private final AtomicLong unsent = new AtomicLong();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean retryScheduled = new AtomicBoolean();
+    /** Logged once per run of failures, not per attempt. */
+    private final AtomicBoolean failing = new AtomicBoolean();
 
     public PendingJobsSignal(Notifications notifications, Vertx vertx) {
         this.notifications = notifications;
@@ -57,12 +63,16 @@ public class PendingJobsSignal {
             return;
         }
         notifications.send(CHANNEL, Long.toString(jobs)).subscribe().with(sent -> {
+            failing.set(false);
             sending.set(false);
             if (unsent.get() > 0) {
                 sendUnsent();
             }
         }, failure -> {
-            // No connection now. Kept and sent again: replicas whose own listener stayed up would not re-check.
+            // Kept and sent again: replicas whose own listener stayed up would not re-check.
+            if (failing.compareAndSet(false, true)) {
+                LOG.warnf("NOTIFY %s failed (%s); retrying every %d ms", CHANNEL, failure.toString(), RETRY_MS);
+            }
             unsent.addAndGet(jobs);
             sending.set(false);
             if (retryScheduled.compareAndSet(false, true)) {
