@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -174,11 +175,16 @@ public class Db {
     /**
      * On the replica, behind its admission; again on the primary if the replica could not answer now (a failure
      * the primary would share, such as a value PostgreSQL refuses, is the caller's) or, for a lookup, had no row.
-     * A conflict with recovery is not retried on the replica: the primary has none.
+     * A conflict with recovery is not retried on the replica: the primary has none. A replica that has not answered
+     * by the read deadline (its admission wait, its statement timeout and a second) has hung, not merely slowed:
+     * the caller stops waiting and goes to the primary, and the work left on the replica keeps its permit until it
+     * ends, so its admission still counts the connection as busy.
      */
     private Uni<RowSet<Row>> onReplica(Replica replica, NamedQuery query, Tuple args) {
         return replica.admission().run(() -> timed(query.name(), replica.name(), query::oneLine,
                 () -> replica.pool().preparedQuery(query.sql()).execute(args)))
+                .ifNoItem().after(replicas.readDeadline()).failWith(() -> new TimeoutException(replica.name()
+                        + " did not answer within " + replicas.readDeadline().toMillis() + " ms"))
                 .onItemOrFailure().transformToUni((rows, failure) -> {
                     if (failure == null) {
                         if (rows.size() == 0 && query.route() == NamedQuery.Route.REPLICA_PRIMARY_ON_MISS) {
@@ -187,7 +193,7 @@ public class Db {
                         }
                         return Uni.createFrom().item(rows);
                     }
-                    if (!DatabaseFailures.isUnavailable(failure)) {
+                    if (!(failure instanceof TimeoutException) && !DatabaseFailures.isUnavailable(failure)) {
                         return Uni.createFrom().failure(failure);
                     }
                     replicas.failed(replica, failure);

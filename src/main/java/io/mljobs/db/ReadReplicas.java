@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
@@ -36,6 +37,7 @@ public class ReadReplicas {
 
     private final List<Replica> replicas = new ArrayList<>();
     private final Duration maxLag;
+    private final Duration readDeadline;
     private final int poolSize;
     private final AtomicInteger next = new AtomicInteger();
     private final List<Counter> missCounters = new ArrayList<>();
@@ -44,6 +46,7 @@ public class ReadReplicas {
     public ReadReplicas(Vertx vertx, MlJobsConfig config, MeterRegistry registry) {
         MlJobsConfig.Db db = config.db();
         this.maxLag = db.replica().maxLag();
+        this.readDeadline = db.pool().connectionTimeout().plus(db.statementTimeout()).plusSeconds(1);
         this.poolSize = db.replica().poolSize();
         SessionSettings session = new SessionSettings("ml-jobs-replica", db.statementTimeout(), db.lockTimeout(),
                 db.idleInTransactionTimeout(), db.connectTimeout());
@@ -89,6 +92,11 @@ public class ReadReplicas {
 
     public Duration maxLag() {
         return maxLag;
+    }
+
+    /** How long a read waits for a replica before it goes to the primary: admission, statement timeout, 1 s. */
+    Duration readDeadline() {
+        return readDeadline;
     }
 
     /** Each replica as db-health shows it. */
@@ -144,11 +152,12 @@ public class ReadReplicas {
 
     /**
      * A read failed on the replica in a way the primary may not (unreachable, shutting down, busy, a conflict with
-     * recovery) and runs again on the primary; a lost connection takes the replica out until a check answers.
+     * recovery, no answer by the deadline) and runs again on the primary; a lost connection or no answer takes the
+     * replica out until a check answers.
      */
     void failed(Replica replica, Throwable failure) {
         failureCounters.get(replicas.indexOf(replica)).increment();
-        if (DatabaseFailures.isConnectionLost(failure)) {
+        if (failure instanceof TimeoutException || DatabaseFailures.isConnectionLost(failure)) {
             replica.down(failure);
         }
     }
