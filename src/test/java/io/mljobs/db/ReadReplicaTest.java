@@ -55,10 +55,12 @@ import io.vertx.core.http.HttpMethod;
         @ResourceArg(name = "label", value = "replica"), @ResourceArg(name = "standby", value = "true") })
 class ReadReplicaTest {
 
+    /** Also short API timeouts, so that a read waits at most 1 + 2 + 1 s for a hung standby. */
     public static class OneSecondMaxLag implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("mljobs.db.replica.max-lag", "PT1S");
+            return Map.of("mljobs.db.replica.max-lag", "PT1S", "mljobs.db.statement-timeout", "PT2S",
+                    "mljobs.db.pool.connection-timeout", "PT1S");
         }
     }
 
@@ -260,6 +262,37 @@ class ReadReplicaTest {
         assertTrue(backAfterMs < 2_000, "serving again after " + backAfterMs + " ms");
     }
 
+    @Test
+    void aHungStandbyIsSkippedWithinASecondAndItsReadsAnswerFromThePrimary() throws Exception {
+        URI base = URI.create(RestAssured.baseURI + ":" + RestAssured.port);
+        ExecutorService load = Executors.newSingleThreadExecutor();
+        double failuresBefore = fallbacks("failure");
+        long frozen;
+        long downAfterMs;
+        Flood.Result result;
+        try {
+            Future<Flood.Result> listings = load.submit(() -> Flood.run(base, HttpMethod.GET, "/jobs?limit=10", null, 4,
+                    Duration.ofSeconds(3)));
+            Thread.sleep(500);
+            standby.freeze();
+            frozen = System.nanoTime();
+            Waits.until("the hung replica marked down", () -> gauge("mljobs.db.replica.up") == 0 ? true : null);
+            downAfterMs = (System.nanoTime() - frozen) / 1_000_000;
+            result = listings.get(Waits.BOUND.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            load.shutdownNow();
+            standby.thaw();
+        }
+        System.out.printf("standby frozen (SIGSTOP) under 4 connections of listings: %s; skipped %d ms after it hung;"
+                + " %.0f reads given up on it and run on the primary%n", result, downAfterMs,
+                fallbacks("failure") - failuresBefore);
+        assertEquals(Map.of(200, result.count(200)), result.statuses(), result.toString());
+        assertEquals(0, result.failed(), result.toString());
+        // A check each 500 ms that gives up after 500 ms: about a second, and room for a loaded machine.
+        assertTrue(downAfterMs <= 1_500, "down after " + downAfterMs + " ms");
+        awaitServing(true);
+    }
+
     private static String submit(String input) {
         return given().contentType(ContentType.JSON).body("{\"input_text\": \"" + input + "\"}").post("/jobs")
                 .then().statusCode(201).extract().path("job_uuid");
@@ -284,7 +317,11 @@ class ReadReplicaTest {
     }
 
     private double misses() {
-        Counter counter = registry.find("mljobs.db.replica.fallbacks").tag("replica", REPLICA).tag("reason", "miss")
+        return fallbacks("miss");
+    }
+
+    private double fallbacks(String reason) {
+        Counter counter = registry.find("mljobs.db.replica.fallbacks").tag("replica", REPLICA).tag("reason", reason)
                 .counter();
         return counter == null ? 0 : counter.count();
     }

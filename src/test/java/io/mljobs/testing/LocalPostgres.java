@@ -140,6 +140,30 @@ public final class LocalPostgres {
                 "stop"));
     }
 
+    /**
+     * Suspends every process of the running server (SIGSTOP), as a host that stops answering without closing its
+     * connections: the postmaster first, so that it forks no more. {@link #thaw} resumes them.
+     */
+    public void freeze() {
+        signalServer("-STOP");
+    }
+
+    public void thaw() {
+        signalServer("-CONT");
+    }
+
+    private void signalServer(String signal) {
+        try {
+            long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+            List<String> command = new ArrayList<>(List.of("kill", signal, Long.toString(postmaster)));
+            ProcessHandle.of(postmaster).orElseThrow().descendants()
+                    .forEach(process -> command.add(Long.toString(process.pid())));
+            run(command);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public Path dataDir() {
         return dataDir;
     }
