@@ -5,7 +5,9 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -140,7 +142,7 @@ class ReadReplicaTest {
     }
 
     @Test
-    void dbHealthAndMetricsShowTheReplica() {
+    void dbHealthAndMetricsShowTheReplica() throws IOException {
         Admin.asAdmin().get("/admin/db-health").then().statusCode(200)
                 .body("replicas.size()", equalTo(1))
                 .body("replicas[0].name", equalTo(REPLICA))
@@ -159,6 +161,9 @@ class ReadReplicaTest {
             assertTrue(metrics.contains(series), series);
         }
         assertTrue(!metrics.contains("query=\"queue.claim\",server=\"replica-1\""), "a claim has no replica series");
+        // The Prometheus text format, which deploy/check lints with promtool beside MetricsHygieneTest's scrape.
+        Files.writeString(Path.of("target", "metrics-replica.txt"),
+                given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString());
     }
 
     @Test
