@@ -2,6 +2,7 @@ package io.mljobs.admin;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -19,6 +20,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mljobs.api.ProblemResponses;
 import io.mljobs.config.MlJobsConfig;
+import io.mljobs.db.ReadReplicas;
 import io.mljobs.db.Workload;
 import io.smallrye.mutiny.Uni;
 
@@ -34,27 +36,35 @@ import io.smallrye.mutiny.Uni;
 public class DbHealthResource {
 
     private final DbHealthRepository health;
+    private final ReadReplicas replicas;
     private final MeterRegistry registry;
     private final int poolMaxSize;
     private final Duration longQueryThreshold;
 
-    public DbHealthResource(DbHealthRepository health, MeterRegistry registry,
+    public DbHealthResource(DbHealthRepository health, ReadReplicas replicas, MeterRegistry registry,
             MlJobsConfig config) {
         this.health = health;
+        this.replicas = replicas;
         this.registry = registry;
         this.poolMaxSize = config.db().pool().maxSize();
         this.longQueryThreshold = config.db().longQueryThreshold();
     }
 
     @GET
-    @Operation(operationId = "getDbHealth", summary = "Sizes, index usage, vacuum state, cache hits, pool, long queries, lock waits, top statements")
+    @Operation(operationId = "getDbHealth", summary = "Sizes, index usage, vacuum state, cache hits, pool, read replicas, long queries, lock waits, top statements")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = DbHealth.class)))
     public Uni<DbHealth> health() {
         return Uni.combine().all()
                 .unis(health.tables(), health.indexes(), health.cacheHitRatio(), health.longQueries(longQueryThreshold),
                         health.lockWaits(), health.topStatements())
                 .with((tables, indexes, cacheHit, longQueries, lockWaits, top) -> new DbHealth(tables, indexes,
-                        cacheHit, pool(), longQueries, lockWaits, top, Instant.now()));
+                        cacheHit, pool(), replicas(), longQueries, lockWaits, top, Instant.now()));
+    }
+
+    private List<DbHealth.Replica> replicas() {
+        double maxLag = replicas.maxLag().toNanos() / 1e9;
+        return replicas.status().stream().map(r -> new DbHealth.Replica(r.name(), r.url(), r.up(), r.lagSeconds(),
+                maxLag, r.servingReads(), r.problem(), r.connections(), r.inUse(), r.waiting())).toList();
     }
 
     /** From the API pool's own gauges (the sql_pool_*{pool_name="api"} series at /q/metrics). */

@@ -110,14 +110,18 @@ public class ArchiveRepository implements QueryOwner {
             RETURNING *, now() AS now
             """);
 
+    /**
+     * Reads of run records for the endpoints may come from a read replica (a run's progress up to max-lag old);
+     * a run the replica has not replayed yet is looked up on the primary.
+     */
     static final NamedQuery FIND_RUN = NamedQuery.background("archive.find_run",
-            "SELECT *, now() AS now FROM ml_archive_runs WHERE id = $1");
+            "SELECT *, now() AS now FROM ml_archive_runs WHERE id = $1").onReplicaPrimaryOnMiss();
 
     static final NamedQuery FIND_RUNNING = NamedQuery.background("archive.find_running",
             "SELECT *, now() AS now FROM ml_archive_runs WHERE state = 'running' ORDER BY id DESC LIMIT 1");
 
     static final NamedQuery LIST_RUNS = NamedQuery.background("archive.list_runs",
-            "SELECT *, now() AS now FROM ml_archive_runs ORDER BY id DESC LIMIT $1");
+            "SELECT *, now() AS now FROM ml_archive_runs ORDER BY id DESC LIMIT $1").onReplica();
 
     static final NamedQuery LAST_SUCCESS = NamedQuery.background("archive.last_success",
             "SELECT max(finished_at) AS finished_at FROM ml_archive_runs WHERE state = 'succeeded'");
@@ -151,6 +155,11 @@ public class ArchiveRepository implements QueryOwner {
     public List<String> queryNames() {
         return QueryOwner.names(ARCHIVE_BATCH, PURGE_BATCH, TRY_LOCK, UNLOCK, FAIL_STALE, START_RUN, FINISH_RUN, FIND_RUN,
                 FIND_RUNNING, LIST_RUNS, LAST_SUCCESS, ANALYZE_LOCK_TIMEOUT, ANALYZE_JOBS, ANALYZE_ARCHIVE, OLDEST);
+    }
+
+    @Override
+    public List<String> replicaQueryNames() {
+        return QueryOwner.replicaNames(FIND_RUN, LIST_RUNS);
     }
 
     /**

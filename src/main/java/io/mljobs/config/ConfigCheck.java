@@ -59,7 +59,26 @@ public class ConfigCheck {
         positive(refused, "mljobs.queue.lease", c.queue().lease());
         positive(refused, "mljobs.http.idle-timeout", c.http().idleTimeout());
         atLeast(refused, "mljobs.queue.max-waiting-claims", c.queue().maxWaitingClaims(), 1);
+        atLeast(refused, "mljobs.db.replica.pool-size", c.db().replica().poolSize(), 1);
+        positive(refused, "mljobs.db.replica.max-lag", c.db().replica().maxLag());
+        replicaUrls(refused, c);
         return refused;
+    }
+
+    /** Each must name a database; none may be the primary or be listed twice (its reads would count double). */
+    private static void replicaUrls(List<String> refused, MlJobsConfig c) {
+        String key = "mljobs.db.replica.urls (MLJOBS_DB_REPLICA_URLS): ";
+        List<String> seen = new ArrayList<>();
+        for (String url : DatabaseUrls.replicas(c)) {
+            DatabaseUrls.problem(url).ifPresentOrElse(problem -> refused.add(key + problem), () -> {
+                if (url.equals(c.db().url().trim())) {
+                    refused.add(key + "'" + DatabaseUrls.withoutPassword(url) + "' is the primary (mljobs.db.url)");
+                } else if (seen.contains(url)) {
+                    refused.add(key + "'" + DatabaseUrls.withoutPassword(url) + "' is listed twice");
+                }
+            });
+            seen.add(url);
+        }
     }
 
     static List<String> setApart(MlJobsConfig c, Config config) {

@@ -1,6 +1,7 @@
 package io.mljobs.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import io.quarkus.runtime.configuration.MemorySize;
@@ -129,6 +130,8 @@ public interface MlJobsConfig {
 
         Background background();
 
+        Replica replica();
+
         interface Pool {
             /** Also quarkus.datasource.reactive.max-size. */
             int maxSize();
@@ -146,6 +149,17 @@ public interface MlJobsConfig {
             Duration statementTimeout();
 
             Duration lockTimeout();
+        }
+
+        /** Streaming standbys of the primary that serve reads which may be a little stale. */
+        interface Replica {
+            /** postgresql://host:port/database URLs; absent (the default): no replicas, every query on the primary. */
+            Optional<List<String>> urls();
+
+            /** A replica further behind than this serves no reads until it catches up. */
+            Duration maxLag();
+
+            int poolSize();
         }
     }
 

@@ -35,6 +35,34 @@ public final class DatabaseFailures {
         return false;
     }
 
+    /**
+     * True when the server could not be reached or the connection was lost: refused, reset or closed, class 08
+     * (connection exceptions), or the server shutting down or starting (57P01-57P03). Not a timeout, a busy
+     * pool or a conflict: those say nothing about whether the server is there.
+     */
+    public static boolean isConnectionLost(Throwable failure) {
+        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof SocketException || e instanceof ClosedConnectionException || isDriverIo(e)) {
+                return true;
+            }
+            String state = sqlState(e);
+            if (state != null) {
+                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+                    return true;
+                }
+                continue;
+            }
+            String message = String.valueOf(e.getMessage());
+            // A connect timeout is Netty's ConnectTimeoutException, a SocketException.
+            if ((e instanceof VertxException || e.getClass().getName().endsWith("NoStackTraceThrowable"))
+                    && (message.contains("Connection refused") || message.contains("Connection was closed")
+                            || message.contains("Pool closed") || message.contains("connection reset"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The SQLSTATE of a data exception (class 22) somewhere in the chain, or null: a value the client sent. */
     public static String dataExceptionState(Throwable failure) {
         for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -37,8 +38,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 
 /**
- * The one path every query takes: admitted by its pool's {@link Admission}, timed by name
- * ({@code mljobs_db_query_seconds{query, outcome}}), logged with its SQL and counted when slower than the
+ * The one path every query takes: admitted by its pool's {@link Admission}, timed by name and server
+ * ({@code mljobs_db_query_seconds{query, outcome, server}}), logged with its SQL and counted when slower than the
  * threshold.
  *
  * <p>
@@ -47,6 +48,12 @@ import io.vertx.pgclient.PgException;
  * SQL client as a {@link NamedQuery}. A NamedQuery runs as a prepared statement on the pool of its
  * {@link Workload} ({@link #query}); the entity write runs in {@link #timed}, on the API workload, and its log line
  * shows the SQL Hibernate sent ({@link OrmStatements}).
+ *
+ * <p>
+ * A query whose {@link NamedQuery.Route} allows it runs on a read replica that {@link ReadReplicas} says is serving
+ * (up, a standby, within max-lag), behind that replica's own admission. It runs again on the primary when the
+ * replica cannot answer (unreachable, shutting down, busy, a conflict with recovery: no request fails for a late or
+ * missing replica), and, for a lookup, when the replica has no row yet.
  */
 @ApplicationScoped
 public class Db {
@@ -60,6 +67,8 @@ public class Db {
 
     private static final String SUCCESS = "success";
     private static final String ERROR = "error";
+    /** The server label of every query not run on a read replica. */
+    static final String PRIMARY = "primary";
 
     private static final int CONFLICT_RETRIES = 2;
     private static final long EXPIRY_EVERY_MS = 50;
@@ -75,8 +84,9 @@ public class Db {
     private final Vertx vertx;
     private final List<Long> timerIds = new ArrayList<>();
     private final OrmStatements ormStatements = new OrmStatements();
+    private final ReadReplicas replicas;
 
-    public Db(Pool pool, BackgroundPool background, Vertx vertx, MeterRegistry registry,
+    public Db(Pool pool, BackgroundPool background, ReadReplicas replicas, Vertx vertx, MeterRegistry registry,
             MlJobsConfig config) {
         MlJobsConfig.Db.Pool apiPool = config.db().pool();
         int maxWaitQueue = apiPool.maxWaitQueueSize();
@@ -84,6 +94,7 @@ public class Db {
         this.registry = registry;
         this.slowNanos = config.db().slowQueryThreshold().toNanos();
         this.vertx = vertx;
+        this.replicas = replicas;
         pools.put(Workload.API, pool);
         pools.put(Workload.BACKGROUND, background.pool());
         // More admitted than connections: the few beyond them wait in the pool's own queue, which hands
@@ -95,8 +106,11 @@ public class Db {
         // Background work is few and long: it may queue longer, never behind API requests.
         admissions.put(Workload.BACKGROUND, new Admission(Workload.BACKGROUND.poolName(), background.size(), maxWaitQueue,
                 Math.max(connectionTimeout.toNanos(), Duration.ofSeconds(30).toNanos())));
-        admissions.values().forEach(this::registerMeters);
-        timerIds.add(vertx.setPeriodic(EXPIRY_EVERY_MS, id -> admissions.values().forEach(Admission::expireWaiters)));
+        List<Admission> all = new ArrayList<>(admissions.values());
+        replicas.all().forEach(replica -> all.add(replica.admission()));
+        all.forEach(this::registerMeters);
+        timerIds.add(vertx.setPeriodic(EXPIRY_EVERY_MS, id -> all.forEach(Admission::expireWaiters)));
+        // Not the replicas': what they turn away runs on the primary, whose admission answers for it.
         OverloadLog overloadLog = new OverloadLog(admissions.values());
         timerIds.add(vertx.setPeriodic(config.db().overloadLogEvery().toMillis(), id -> overloadLog.report()));
     }
@@ -106,12 +120,18 @@ public class Db {
      * theirs when first used; the label values stay the names the code declares either way.
      */
     void exportDeclaredQueries(@Observes StartupEvent event, Instance<QueryOwner> owners) {
-        owners.forEach(owner -> owner.queryNames().forEach(name -> {
-            timer(name, SUCCESS);
-            timer(name, ERROR);
-            slowCounter(name);
-            conflictCounter(name);
-        }));
+        owners.forEach(owner -> {
+            owner.queryNames().forEach(name -> declare(name, PRIMARY));
+            // Only the queries a replica may answer, and only for the replicas configured: a bounded set.
+            replicas.all().forEach(replica -> owner.replicaQueryNames().forEach(name -> declare(name, replica.name())));
+        });
+    }
+
+    private void declare(String name, String server) {
+        timer(name, SUCCESS, server);
+        timer(name, ERROR, server);
+        slowCounter(name);
+        conflictCounter(name);
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -126,14 +146,59 @@ public class Db {
      * caller sees it.
      */
     public Uni<RowSet<Row>> query(NamedQuery query, Tuple args) {
+        if (query.route().mayUseReplica()) {
+            Replica replica = replicas.pick();
+            if (replica != null) {
+                return onReplica(replica, query, args);
+            }
+        }
+        return onPrimary(query, args);
+    }
+
+    /** Runs the query on the given client (of the primary), e.g. the connection of an open transaction. */
+    public Uni<RowSet<Row>> query(SqlClient client, NamedQuery query, Tuple args) {
+        return timed(query.name(), PRIMARY, query::oneLine, () -> client.preparedQuery(query.sql()).execute(args));
+    }
+
+    /** Runs a replica's lag check on its check connection, timed under the replica's server label. */
+    Uni<RowSet<Row>> check(Replica replica, NamedQuery query, Tuple args) {
+        return timed(query.name(), replica.name(), query::oneLine,
+                () -> replica.checkPool().preparedQuery(query.sql()).execute(args));
+    }
+
+    private Uni<RowSet<Row>> onPrimary(NamedQuery query, Tuple args) {
         Pool pool = pools.get(query.workload());
         return admissions.get(query.workload()).run(() -> query(pool, query, args)
                 .onFailure(Db::isTransientConflict).retry().atMost(CONFLICT_RETRIES));
     }
 
-    /** Runs the query on the given client, e.g. the connection of an open transaction. */
-    public Uni<RowSet<Row>> query(SqlClient client, NamedQuery query, Tuple args) {
-        return timed(query.name(), query::oneLine, () -> client.preparedQuery(query.sql()).execute(args));
+    /**
+     * On the replica, behind its admission; again on the primary if the replica could not answer now (a failure
+     * the primary would share, such as a value PostgreSQL refuses, is the caller's) or, for a lookup, had no row.
+     * A conflict with recovery is not retried on the replica: the primary has none. A replica that has not answered
+     * by the read deadline (its admission wait, its statement timeout and a second) has hung, not merely slowed:
+     * the caller stops waiting and goes to the primary, and the work left on the replica keeps its permit until it
+     * ends, so its admission still counts the connection as busy.
+     */
+    private Uni<RowSet<Row>> onReplica(Replica replica, NamedQuery query, Tuple args) {
+        return replica.admission().run(() -> timed(query.name(), replica.name(), query::oneLine,
+                () -> replica.pool().preparedQuery(query.sql()).execute(args)))
+                .ifNoItem().after(replicas.readDeadline()).failWith(() -> new TimeoutException(replica.name()
+                        + " did not answer within " + replicas.readDeadline().toMillis() + " ms"))
+                .onItemOrFailure().transformToUni((rows, failure) -> {
+                    if (failure == null) {
+                        if (rows.size() == 0 && query.route() == NamedQuery.Route.REPLICA_PRIMARY_ON_MISS) {
+                            replicas.missed(replica);
+                            return onPrimary(query, args);
+                        }
+                        return Uni.createFrom().item(rows);
+                    }
+                    if (!(failure instanceof TimeoutException) && !DatabaseFailures.isUnavailable(failure)) {
+                        return Uni.createFrom().failure(failure);
+                    }
+                    replicas.failed(replica, failure);
+                    return onPrimary(query, args);
+                });
     }
 
     /** Runs background work in one transaction on one connection: committed if it succeeds, rolled back if not. */
@@ -155,7 +220,7 @@ public class Db {
     public <T> Uni<T> timed(String name, Supplier<Uni<T>> work) {
         return admissions.get(Workload.API).run(() -> Uni.createFrom().deferred(() -> {
             OrmStatements.Sent sent = ormStatements.record();
-            return timed(name, sent::oneLine, work).onTermination().invoke(sent::close);
+            return timed(name, PRIMARY, sent::oneLine, work).onTermination().invoke(sent::close);
         }));
     }
 
@@ -180,22 +245,33 @@ public class Db {
         return mapped;
     }
 
-    private <T> Uni<T> timed(String name, Supplier<String> sqlForLog, Supplier<Uni<T>> work) {
+    /**
+     * Times the work under its name and server. Only the primary's failures count as an outage: a replica that
+     * fails is skipped (ReadReplicas logs it), and its reads are answered by the primary.
+     */
+    private <T> Uni<T> timed(String name, String server, Supplier<String> sqlForLog, Supplier<Uni<T>> work) {
+        boolean primary = PRIMARY.equals(server);
         return Uni.createFrom().deferred(() -> {
             long start = System.nanoTime();
             return work.get().onItemOrFailure().invoke((item, failure) -> {
                 long elapsed = System.nanoTime() - start;
-                timer(name, failure == null ? SUCCESS : ERROR).record(Duration.ofNanos(elapsed));
+                timer(name, failure == null ? SUCCESS : ERROR, server).record(Duration.ofNanos(elapsed));
                 if (failure == null) {
-                    outages.succeeded();
+                    if (primary) {
+                        outages.succeeded();
+                    }
                 } else if (isTransientConflict(failure)) {
                     conflictCounter(name).increment();
-                } else if (DatabaseFailures.isUnavailable(failure)) {
+                } else if (primary && DatabaseFailures.isUnavailable(failure)) {
                     outages.failed(failure);
                 }
                 if (elapsed >= slowNanos) {
                     slowCounter(name).increment();
-                    LOG.warnf("slow query %s took %.1f ms: %s", name, elapsed / 1e6, sqlForLog.get());
+                    if (primary) {
+                        LOG.warnf("slow query %s took %.1f ms: %s", name, elapsed / 1e6, sqlForLog.get());
+                    } else {
+                        LOG.warnf("slow query %s took %.1f ms on %s: %s", name, elapsed / 1e6, server, sqlForLog.get());
+                    }
                 }
             });
         });
@@ -232,11 +308,12 @@ public class Db {
         registry.find(name).tag("pool", admission.name()).meters().forEach(registry::remove);
     }
 
-    private Timer timer(String name, String outcome) {
-        return timers.computeIfAbsent(name + '|' + outcome, key -> Timer.builder("mljobs.db.query")
-                .description("Database query execution time by query name")
+    private Timer timer(String name, String outcome, String server) {
+        return timers.computeIfAbsent(name + '|' + outcome + '|' + server, key -> Timer.builder("mljobs.db.query")
+                .description("Database query execution time by query name and server (primary, replica-1, …)")
                 .tag("query", name)
                 .tag("outcome", outcome)
+                .tag("server", server)
                 .serviceLevelObjectives(BUCKETS)
                 .register(registry));
     }

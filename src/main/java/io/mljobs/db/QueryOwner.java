@@ -11,9 +11,20 @@ import java.util.List;
  */
 public interface QueryOwner {
 
+    /** Every query it may run on the primary (a read a replica may answer falls back to the primary too). */
     List<String> queryNames();
+
+    /** The queries it may run on a read replica: their series exist for each configured replica. */
+    default List<String> replicaQueryNames() {
+        return List.of();
+    }
 
     static List<String> names(NamedQuery... queries) {
         return Arrays.stream(queries).map(NamedQuery::name).toList();
+    }
+
+    /** The names of those among {@code queries} that a read replica may answer. */
+    static List<String> replicaNames(NamedQuery... queries) {
+        return Arrays.stream(queries).filter(query -> query.route().mayUseReplica()).map(NamedQuery::name).toList();
     }
 }

@@ -38,7 +38,8 @@ public class JobRepository implements QueryOwner {
     /** Submitting one job: Hibernate's insert, timed by Db under this name. */
     static final String INSERT = "jobs.insert";
 
-    static final NamedQuery FIND_BY_UUID = NamedQuery.of("jobs.find_by_uuid",
+    /** On a read replica if one serves; one that has not replayed the job yet passes the lookup to the primary. */
+    static final NamedQuery FIND_BY_UUID = NamedQuery.lookup("jobs.find_by_uuid",
             "SELECT " + ALL_COLUMNS + " FROM ml_jobs WHERE job_uuid = $1");
 
     static final NamedQuery INSERT_BATCH = NamedQuery.of("jobs.insert_batch", """
@@ -46,7 +47,8 @@ public class JobRepository implements QueryOwner {
             SELECT * FROM unnest($1::uuid[], $2::text[])
             """);
 
-    static final NamedQuery FIND_POSITION = NamedQuery.of("jobs.find_position", """
+    /** A cursor naming a job the replica has not replayed yet is looked up on the primary, not refused. */
+    static final NamedQuery FIND_POSITION = NamedQuery.lookup("jobs.find_position", """
             SELECT created_at, id FROM ml_jobs WHERE job_uuid = $1
             """);
 
@@ -75,6 +77,12 @@ public class JobRepository implements QueryOwner {
         Stream<NamedQuery> queries = Stream.concat(Stream.of(FIND_BY_UUID, INSERT_BATCH, FIND_POSITION, GENERATE, EXISTS_ANY),
                 Arrays.stream(PAGE_QUERIES).flatMap(Arrays::stream));
         return Stream.concat(Stream.of(INSERT), queries.map(NamedQuery::name)).toList();
+    }
+
+    @Override
+    public List<String> replicaQueryNames() {
+        return Stream.concat(Stream.of(FIND_BY_UUID, FIND_POSITION), Arrays.stream(PAGE_QUERIES).flatMap(Arrays::stream))
+                .filter(query -> query.route().mayUseReplica()).map(NamedQuery::name).toList();
     }
 
     public Uni<Job> insert(Job job) {
@@ -133,6 +141,9 @@ public class JobRepository implements QueryOwner {
     }
 
     /**
+     * A page may come from a read replica, up to mljobs.db.replica.max-lag behind the primary.
+     *
+     * <p>
      * With a status, the status is the leading key of both row comparisons rather than a separate
      * equality: that pins the plan to the (status, created_at, id) index. Given {@code status = $6}
      * PostgreSQL may instead walk the created_at index and filter, which its statistics rate cheaper
@@ -153,7 +164,7 @@ public class JobRepository implements QueryOwner {
         String keys = byStatus ? "status, created_at, id" : "created_at, id";
         String status = byStatus ? "$6, " : "";
         String orderBy = (byStatus ? "status " + direction + ", " : "") + "created_at " + direction + ", id " + direction;
-        return NamedQuery.of(name, """
+        return NamedQuery.read(name, """
                 SELECT * FROM (
                     SELECT %1$s
                       FROM ml_jobs

@@ -27,9 +27,9 @@ public class StatsRepository implements QueryOwner {
     /**
      * last_24_hours = the index range from (now - 24 h) to the next whole minute, plus the minute
      * buckets from there to the next whole hour, plus the hourly buckets from there on (V5, V9).
-     * One statement, one snapshot: the counts agree with each other.
+     * One statement, one snapshot: the counts agree with each other. On a read replica if one serves.
      */
-    public static final NamedQuery READ = NamedQuery.of("stats.read", """
+    public static final NamedQuery READ = NamedQuery.read("stats.read", """
             WITH counts AS (
                 SELECT status, sum(n) AS n FROM ml_job_counts GROUP BY status
             ), since AS (
@@ -82,6 +82,11 @@ public class StatsRepository implements QueryOwner {
     @Override
     public List<String> queryNames() {
         return QueryOwner.names(READ, COMPACT_STATUS, COMPACT_HOURLY, COMPACT_MINUTELY);
+    }
+
+    @Override
+    public List<String> replicaQueryNames() {
+        return QueryOwner.replicaNames(READ, COMPACT_STATUS, COMPACT_HOURLY, COMPACT_MINUTELY);
     }
 
     public Uni<JobStats> readStats() {

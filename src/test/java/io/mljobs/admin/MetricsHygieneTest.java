@@ -106,8 +106,10 @@ class MetricsHygieneTest {
     void aQueryNeverRunHasEverySeriesAtZero() {
         assertEquals(0.0, sample("mljobs_db_slow_queries_total{query=\"" + NEVER_RUN + "\"}"));
         assertEquals(0.0, sample("mljobs_db_conflicts_total{query=\"" + NEVER_RUN + "\"}"));
-        assertEquals(0.0, sample("mljobs_db_query_seconds_count{outcome=\"error\",query=\"" + NEVER_RUN + "\"}"));
-        assertEquals(0.0, sample("mljobs_db_query_seconds_count{outcome=\"success\",query=\"" + NEVER_RUN + "\"}"));
+        assertEquals(0.0, sample("mljobs_db_query_seconds_count{outcome=\"error\",query=\"" + NEVER_RUN
+                + "\",server=\"primary\"}"));
+        assertEquals(0.0, sample("mljobs_db_query_seconds_count{outcome=\"success\",query=\"" + NEVER_RUN
+                + "\",server=\"primary\"}"));
         assertEquals(0.0, sample("mljobs_archive_run_seconds_count{outcome=\"failed\"}"));
         assertEquals(0.0, sample("mljobs_archive_run_seconds_count{outcome=\"succeeded\"}"));
     }
@@ -117,7 +119,8 @@ class MetricsHygieneTest {
         Set<String> declared = new TreeSet<>();
         owners.forEach(owner -> declared.addAll(owner.queryNames()));
         for (String name : declared) {
-            for (String series : List.of("mljobs_db_query_seconds_count{outcome=\"error\",query=\"" + name + "\"}",
+            for (String series : List.of(
+                    "mljobs_db_query_seconds_count{outcome=\"error\",query=\"" + name + "\",server=\"primary\"}",
                     "mljobs_db_slow_queries_total{query=\"" + name + "\"}",
                     "mljobs_db_conflicts_total{query=\"" + name + "\"}")) {
                 assertNotNull(sampleOrNull(series), series);
@@ -125,8 +128,16 @@ class MetricsHygieneTest {
         }
         Set<String> undeclared = namedQueryConstants();
         undeclared.removeAll(declared);
+        owners.forEach(owner -> undeclared.removeAll(owner.replicaQueryNames()));
         assertEquals(Set.of(), undeclared, "NamedQuery constants missing from their owner's queryNames()");
         assertTrue(declared.containsAll(List.of("jobs.insert", "explain.deep_page")), declared.toString());
+    }
+
+    @Test
+    void withoutReplicasNoSeriesNamesOne() {
+        assertEquals(List.of(), lines.stream().filter(l -> !l.startsWith("#") && l.contains("replica-")).toList());
+        assertEquals(List.of(), lines.stream().filter(l -> l.startsWith("mljobs_db_query_seconds")
+                && !l.contains("server=\"primary\"")).toList());
     }
 
     @Test

@@ -82,10 +82,10 @@ class MonitoringTest {
 
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         for (String query : List.of("jobs.insert", "jobs.find_by_uuid", "jobs.page.by_status.asc", "stats.read")) {
-            assertTrue(metrics.contains("mljobs_db_query_seconds_count{outcome=\"success\",query=\"" + query + "\"}"),
-                    "series for " + query);
+            assertTrue(metrics.contains("mljobs_db_query_seconds_count{outcome=\"success\",query=\"" + query
+                    + "\",server=\"primary\"}"), "series for " + query);
             assertTrue(metrics.contains("mljobs_db_query_seconds_bucket{outcome=\"success\",query=\"" + query
-                    + "\",le=\"1.0E-4\"}"), "0.1 ms bucket for " + query);
+                    + "\",server=\"primary\",le=\"1.0E-4\"}"), "0.1 ms bucket for " + query);
         }
         assertTrue(metrics.contains("sql_pool_active"), "the reactive pool's own metrics");
         assertTrue(metrics.contains("http_server_requests_seconds_bucket{"), "endpoint latency histograms");
@@ -164,6 +164,7 @@ class MonitoringTest {
         assertTrue(hit > 0 && hit <= 1, "cache hit ratio " + hit);
         assertEquals(poolMaxSize, health.getInt("pool.max_size"));
         assertTrue(health.getDouble("pool.in_use") >= 0);
+        assertEquals(List.of(), health.getList("replicas"), "no read replica is configured");
         assertNotNull(health.getList("long_running_queries"));
         assertNotNull(health.getList("lock_waits"));
         assertFalse(health.getBoolean("top_statements.available"), "pg_stat_statements is not installed here");

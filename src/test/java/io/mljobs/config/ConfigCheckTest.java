@@ -40,6 +40,46 @@ class ConfigCheckTest {
     }
 
     @Test
+    void replicaValuesThatCannotWorkAreRefusedByNameWithoutAPassword() throws IOException {
+        MlJobsConfig mljobs = config(Map.of("mljobs.db.replica.urls",
+                "postgresql://reader:s3cret@standby-1:5432/mljobs, mysql://standby-2/mljobs,"
+                        + "postgresql://standby-3:5432, postgresql://127.0.0.1:5432/mljobs,"
+                        + " postgresql://reader:s3cret@standby-1:5432/mljobs",
+                "mljobs.db.replica.max-lag", "PT0S", "mljobs.db.replica.pool-size", "0"))
+                .getConfigMapping(MlJobsConfig.class);
+        List<String> refused = ConfigCheck.refusals(mljobs);
+        String key = "mljobs.db.replica.urls (MLJOBS_DB_REPLICA_URLS): ";
+        assertEquals(List.of("mljobs.db.replica.pool-size is 0, less than 1", "mljobs.db.replica.max-lag is PT0S, not positive",
+                key + "'mysql://standby-2/mljobs' is not a postgresql:// URL",
+                key + "'postgresql://standby-3:5432' names no database (postgresql://host:port/database)",
+                key + "'postgresql://127.0.0.1:5432/mljobs' is the primary (mljobs.db.url)",
+                key + "'postgresql://reader:***@standby-1:5432/mljobs' is listed twice"), refused);
+        assertFalse(refused.toString().contains("s3cret"), "a password is never shown");
+    }
+
+    @Test
+    void noReplicaByDefaultAndTheApiPoolSizeForEach() throws IOException {
+        MlJobsConfig mljobs = config(Map.of()).getConfigMapping(MlJobsConfig.class);
+        assertEquals(List.of(), DatabaseUrls.replicas(mljobs));
+        assertEquals(mljobs.db().pool().maxSize(), mljobs.db().replica().poolSize());
+        MlJobsConfig sized = config(Map.of("mljobs.db.pool.max-size", "12", "mljobs.db.replica.urls",
+                "postgresql://a:5432/db,postgresql://b/db")).getConfigMapping(MlJobsConfig.class);
+        assertEquals(12, sized.db().replica().poolSize());
+        assertEquals(List.of("postgresql://a:5432/db", "postgresql://b/db"), DatabaseUrls.replicas(sized));
+        assertEquals(List.of(), ConfigCheck.refusals(sized));
+    }
+
+    @Test
+    void aUrlIsShownWithoutItsPassword() {
+        assertEquals("postgresql://reader:***@host:5432/db", DatabaseUrls.withoutPassword(
+                "postgresql://reader:pw@host:5432/db?sslmode=require&password=pw"));
+        assertEquals("postgresql://reader@host/db", DatabaseUrls.withoutPassword("postgresql://reader@host/db"));
+        assertEquals("postgresql://host:5432/db", DatabaseUrls.withoutPassword("postgresql://host:5432/db"));
+        assertTrue(DatabaseUrls.hasUser("postgresql://reader@host/db"));
+        assertFalse(DatabaseUrls.hasUser("postgresql://host/db"));
+    }
+
+    @Test
     void aQuarkusKeySetApartFromItsMljobsKeyIsRefused() throws IOException {
         SmallRyeConfig config = config(Map.of("quarkus.datasource.reactive.max-size", "16",
                 "quarkus.datasource.password", "other"));

@@ -27,6 +27,30 @@ class DatabaseFailuresTest {
         assertEquals(unavailable, DatabaseFailures.isUnavailable(new PgException("m", "ERROR", sqlState, null)));
     }
 
+    /** What takes a read replica out at once (its reads then run on the primary) and what only fails one read. */
+    @ParameterizedTest
+    @CsvSource({
+            "57P01, true", // admin shutdown: the replica is stopping
+            "57P03, true", // cannot connect now: starting or shutting down
+            "08006, true", // connection failure
+            "57014, false", // statement_timeout: slow, not gone
+            "40001, false", // a conflict with recovery
+            "53300, false", // too many connections: busy, not gone
+    })
+    void aLostConnectionIsToldApartFromABusyServer(String sqlState, boolean lost) {
+        assertEquals(lost, DatabaseFailures.isConnectionLost(new PgException("m", "FATAL", sqlState, null)));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aRefusedConnectionIsLostAndABusyAdmissionIsNot() {
+        org.junit.jupiter.api.Assertions.assertTrue(DatabaseFailures.isConnectionLost(
+                new java.net.ConnectException("Connection refused: /127.0.0.1:5433")));
+        org.junit.jupiter.api.Assertions.assertTrue(DatabaseFailures.isConnectionLost(
+                io.vertx.sqlclient.ClosedConnectionException.INSTANCE));
+        org.junit.jupiter.api.Assertions.assertFalse(DatabaseFailures.isConnectionLost(
+                new DatabaseBusyException("replica-1: 1024 requests already wait for a database connection")));
+    }
+
     @org.junit.jupiter.api.Test
     void timeoutSeenThroughHibernateReactiveIsUnavailable() {
         var wrapped = new org.hibernate.exception.LockTimeoutException("insert failed",

@@ -89,7 +89,8 @@ class PackagedServiceIT {
         given().get("/q/health/ready").then().statusCode(200);
         given().get("/jobs/stats").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200)
-                .body(containsString("mljobs_db_query_seconds_count{outcome=\"success\",query=\"stats.read\"}"));
+                .body(containsString(
+                        "mljobs_db_query_seconds_count{outcome=\"success\",query=\"stats.read\",server=\"primary\"}"));
         given().get("/jobs?limit=0").then().statusCode(400).contentType("application/problem+json");
         given().get("/jobs/not-a-uuid").then().statusCode(400).contentType("application/problem+json");
     }

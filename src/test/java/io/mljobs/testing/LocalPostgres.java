@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -38,6 +39,68 @@ public final class LocalPostgres {
 
     /** Initialises a new cluster in {@code dataDir} (which must not hold one yet) and starts it. */
     public static LocalPostgres start(Path dataDir) {
+        LocalPostgres pg = init(dataDir);
+        pg.startServer();
+        return pg;
+    }
+
+    /**
+     * Initialises and starts a cluster that streaming standbys can be made from ({@link #startStandby}): WAL for
+     * replication, senders for it, and replication connections from 127.0.0.1 trusted. {@code settings} (such as
+     * {@code shared_preload_libraries=pg_stat_statements}) go into its postgresql.conf, which standbys copy, so
+     * they hold on every start of either.
+     */
+    public static LocalPostgres startPrimary(Path dataDir, String... settings) {
+        LocalPostgres pg = init(dataDir);
+        List<String> conf = new ArrayList<>(List.of("wal_level = replica", "max_wal_senders = 5",
+                "max_replication_slots = 5", "hot_standby = on"));
+        conf.addAll(List.of(settings));
+        try {
+            Files.writeString(dataDir.resolve("postgresql.conf"), "\n# LocalPostgres.startPrimary\n"
+                    + String.join("\n", conf) + "\n", StandardOpenOption.APPEND);
+            Path hba = dataDir.resolve("pg_hba.conf");
+            String replication = "host replication all 127.0.0.1/32 trust";
+            if (Files.readAllLines(hba).stream().noneMatch(line -> line.trim().replaceAll("\\s+", " ")
+                    .equals(replication))) {
+                Files.writeString(hba, replication + "\n", StandardOpenOption.APPEND);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        pg.startServer();
+        return pg;
+    }
+
+    /**
+     * A streaming hot standby of this (running) cluster in {@code standbyDir}, which must not exist or be empty:
+     * {@code pg_basebackup -R -X stream} through a replication slot of its own (the primary keeps the WAL the
+     * standby has not received, also while it is stopped), started on a free port of its own.
+     */
+    public LocalPostgres startStandby(Path standbyDir) {
+        try {
+            Files.createDirectories(standbyDir);
+            if (AS_ROOT) {
+                run(List.of("chown", SUPERUSER + ":", standbyDir.toString()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int standbyPort = freePort();
+        runAsSuperuser(List.of(binDir.resolve("pg_basebackup").toString(), "-h", "127.0.0.1", "-p",
+                Integer.toString(port), "-U", SUPERUSER, "-D", standbyDir.toString(), "-R", "-X", "stream",
+                "-C", "-S", "standby_" + standbyPort, "-c", "fast", "--no-sync"));
+        try {
+            // The primary's log, copied with the rest; the standby writes its own there.
+            Files.deleteIfExists(standbyDir.resolve("server.log"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        LocalPostgres standby = new LocalPostgres(standbyDir, binDir, standbyPort);
+        standby.startServer();
+        return standby;
+    }
+
+    private static LocalPostgres init(Path dataDir) {
         Path bin = findBinaries();
         int port = freePort();
         try {
@@ -51,7 +114,6 @@ public final class LocalPostgres {
         LocalPostgres pg = new LocalPostgres(dataDir, bin, port);
         pg.runAsSuperuser(List.of(bin.resolve("initdb").toString(), "-D", dataDir.toString(), "-U", SUPERUSER,
                 "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"));
-        pg.startServer();
         return pg;
     }
 
@@ -76,6 +138,30 @@ public final class LocalPostgres {
     public void stopServer() {
         runAsSuperuser(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-m", "fast", "-w",
                 "stop"));
+    }
+
+    /**
+     * Suspends every process of the running server (SIGSTOP), as a host that stops answering without closing its
+     * connections: the postmaster first, so that it forks no more. {@link #thaw} resumes them.
+     */
+    public void freeze() {
+        signalServer("-STOP");
+    }
+
+    public void thaw() {
+        signalServer("-CONT");
+    }
+
+    private void signalServer(String signal) {
+        try {
+            long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+            List<String> command = new ArrayList<>(List.of("kill", signal, Long.toString(postmaster)));
+            ProcessHandle.of(postmaster).orElseThrow().descendants()
+                    .forEach(process -> command.add(Long.toString(process.pid())));
+            run(command);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public Path dataDir() {

@@ -30,6 +30,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * inserts N jobs before the application starts, so that startup has to migrate a table that
  * already holds rows; {@code own-server=true} starts a cluster for this application alone, which
  * its tests may stop and start (config mljobs-test.pg-data-dir and mljobs-test.pg-port);
+ * {@code standby=true} does the same with a primary that a streaming hot standby is made from, on its own port,
+ * which the application gets as its read replica (mljobs.db.replica.urls; mljobs-test.standby-data-dir and
+ * mljobs-test.standby-port to stop, start or pause it); both load pg_stat_statements, and the test database has
+ * the extension, so that a test can count the statements each server ran;
  * {@code admin-password} sets the admin password, for the packaged (prod profile) service.
  */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
@@ -39,8 +43,10 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
     private int prefillRows;
     private String label;
     private boolean ownServer;
+    private boolean standby;
     private String adminPassword;
     private LocalPostgres own;
+    private LocalPostgres ownStandby;
     private String database;
 
     record Server(String host, int port, String user, String password) {
@@ -61,7 +67,8 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
     public void init(Map<String, String> args) {
         prefillRows = Integer.parseInt(args.getOrDefault("prefill-rows", "0"));
         label = args.getOrDefault("label", "app");
-        ownServer = Boolean.parseBoolean(args.getOrDefault("own-server", "false"));
+        standby = Boolean.parseBoolean(args.getOrDefault("standby", "false"));
+        ownServer = standby || Boolean.parseBoolean(args.getOrDefault("own-server", "false"));
         adminPassword = args.get("admin-password");
     }
 
@@ -72,6 +79,14 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         execute(srv, "postgres", "CREATE DATABASE " + database);
         if (prefillRows > 0) {
             prefill(srv);
+        }
+        if (standby) {
+            execute(srv, database, "CREATE EXTENSION pg_stat_statements");
+            try {
+                ownStandby = own.startStandby(Files.createTempDirectory("mljobs-pg-standby-"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         Map<String, String> config = new HashMap<>(Map.of(
                 "mljobs.db.url", srv.reactiveUrl(database),
@@ -88,13 +103,20 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
             config.put("mljobs-test.pg-data-dir", own.dataDir().toString());
             config.put("mljobs-test.pg-port", Integer.toString(own.port()));
         }
+        if (ownStandby != null) {
+            config.put("mljobs.db.replica.urls", ownStandby.url(database));
+            config.put("mljobs-test.standby-data-dir", ownStandby.dataDir().toString());
+            config.put("mljobs-test.standby-port", Integer.toString(ownStandby.port()));
+        }
         return config;
     }
 
     /** A cluster for this application alone, which its tests may stop and start. */
     private Server startOwn() {
         try {
-            own = LocalPostgres.start(Files.createTempDirectory("mljobs-pg-own-"));
+            Path dir = Files.createTempDirectory("mljobs-pg-own-");
+            own = standby ? LocalPostgres.startPrimary(dir, "shared_preload_libraries = 'pg_stat_statements'")
+                    : LocalPostgres.start(dir);
             return new Server("127.0.0.1", own.port(), own.user(), "");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -103,6 +125,9 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
 
     @Override
     public void stop() {
+        if (ownStandby != null) {
+            ownStandby.stopAndDelete();
+        }
         if (own != null) {
             own.stopAndDelete();
             return;
