@@ -1,8 +1,7 @@
 package io.mljobs.db;
 
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,7 +39,7 @@ public class Notifications implements QueryOwner {
     private final Db db;
     private final Vertx vertx;
     private final PgSubscriber subscriber;
-    private final Map<String, Boolean> channels = new ConcurrentHashMap<>();
+    private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean stopped;
 
     public Notifications(Db db, io.vertx.mutiny.core.Vertx vertx, MlJobsConfig config, MeterRegistry registry) {
@@ -64,11 +63,10 @@ public class Notifications implements QueryOwner {
      * the channel is (again) listened on, including the first. Both run on an event loop and must not block.
      */
     public void listen(String channel, Consumer<String> onPayload, Runnable onSubscribed) {
-        channels.put(channel, true);
         subscriber.channel(channel)
                 .subscribeHandler(ignored -> onSubscribed.run())
                 .handler(onPayload::accept);
-        if (channels.size() == 1) {
+        if (started.compareAndSet(false, true)) {
             connect();
         }
     }
