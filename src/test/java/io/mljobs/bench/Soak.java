@@ -86,6 +86,7 @@ public final class Soak {
     private final int walkDepth;
     private final int archiveDaysOld;
     private final long longTxNs;
+    private final long longTxAtNs;
     private final int inFlightMax;
     private final String adminAuth;
     private final String servicePid;
@@ -150,6 +151,9 @@ public final class Soak {
         // steady state at 30 days' retention. 30 would move 92% of the table, a first archival of a backlog.
         archiveDaysOld = Integer.parseInt(get("archive-days-old", "387"));
         longTxNs = a.containsKey("long-tx") ? duration(a.get("long-tx").equals("true") ? "5m" : a.get("long-tx")) : 0;
+        // By default early (a short run sees the whole effect); a long run puts it in its middle third, so the first
+        // and last thirds that the drift check compares stay clean.
+        longTxAtNs = a.containsKey("long-tx-at") ? duration(a.get("long-tx-at")) : -1;
         inFlightMax = Integer.parseInt(get("in-flight", "256"));
         adminAuth = "Basic " + Base64.getEncoder()
                 .encodeToString(("admin:" + System.getenv("MLJOBS_ADMIN_PASSWORD")).getBytes(StandardCharsets.UTF_8));
@@ -689,7 +693,7 @@ public final class Soak {
         } : this::archiveRun);
         // A warm-up (bench/soak runs one first) has neither the archival nor the long transaction.
         Thread longTx = longTxNs > 0 && !args.containsKey("warmup")
-                ? at(start + Math.min(durationNs / 4, 60_000 * MS), this::longTransaction)
+                ? at(start + (longTxAtNs >= 0 ? longTxAtNs : Math.min(durationNs / 4, 60_000 * MS)), this::longTransaction)
                 : null;
         // One sample at the end of every minute; the first minute's row uses the sample before the start.
         String[][] samples = new String[minutes + 1][];
