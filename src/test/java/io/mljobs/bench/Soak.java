@@ -1,6 +1,8 @@
 package io.mljobs.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -30,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -101,12 +105,9 @@ public final class Soak {
     private final int minutes;
     private final Minute[] windows;
 
-    // What the client knows, for the accounting.
-    private final Map<String, Long> submitted = new ConcurrentHashMap<>(1 << 20);
-    // Claims answered before the submission that created the job was (the claim then waits here for it).
-    private final Map<String, Long> claimedEarly = new ConcurrentHashMap<>();
-    private final Map<String, String> claimedBy = new ConcurrentHashMap<>(1 << 20);
-    private final Map<String, String> reported = new ConcurrentHashMap<>(1 << 20);
+    // What the client knows of each job it submitted or claimed, for the accounting: one entry of about 100 bytes a
+    // job, so that an hour at 1,000 jobs/s (3.6M jobs) fits the generator's heap.
+    private final Map<UUID, Tracked> jobs = new ConcurrentHashMap<>(1 << 22);
     private final List<String> doubleClaims = new ArrayList<>();
     private final AtomicLong unackedSubmits = new AtomicLong();
     private final AtomicLong unackedReports = new AtomicLong();
@@ -333,11 +334,11 @@ public final class Soak {
     }
 
     private CompletableFuture<?> submitBatch(long intended) {
-        List<Map<String, String>> jobs = new ArrayList<>(batchSize);
+        List<Map<String, String>> batch = new ArrayList<>(batchSize);
         for (int i = 0; i < batchSize; i++) {
-            jobs.add(Map.of("input_text", "soak batch " + intended + " " + i));
+            batch.add(Map.of("input_text", "soak batch " + intended + " " + i));
         }
-        return call("submit_batch", intended, post("jobs/batch", Map.of("jobs", jobs))).thenAccept(r -> {
+        return call("submit_batch", intended, post("jobs/batch", Map.of("jobs", batch))).thenAccept(r -> {
             if (r == null) {
                 unackedSubmits.addAndGet(batchSize);
             } else if (r.statusCode() == 201) {
@@ -351,9 +352,13 @@ public final class Soak {
 
     /** Submission to claim runs from the submission's intended send time to the claim's answer. */
     private void acknowledged(String uuid, long intended) {
-        submitted.put(uuid, intended);
-        Long claimedAt = claimedEarly.remove(uuid);
-        if (claimedAt != null) {
+        Tracked t = track(uuid);
+        long claimedAt;
+        synchronized (t) {
+            t.submittedAt = intended;
+            claimedAt = t.claimedAt;
+        }
+        if (claimedAt != NOT_YET) {
             now().queueWait.add((claimedAt - intended) / 1000);
         }
     }
@@ -396,6 +401,33 @@ public final class Soak {
     // Workers ------------------------------------------------------------------------------------------------
 
     private record Held(String uuid, long due, boolean fail) {
+    }
+
+    private static final long NOT_YET = Long.MIN_VALUE;
+    private static final String COMPLETED = "completed";
+    private static final String FAILED = "failed";
+
+    /** One job as the client saw it; its fields change under its own lock (a submitter and a worker may race). */
+    private static final class Tracked {
+        long submittedAt = NOT_YET; // intended send time of the acknowledged submission
+        long claimedAt = NOT_YET; // a claim answered before the submission was: waits here for it
+        String claimedBy; // the worker's id (one shared string per worker)
+        String reported; // COMPLETED or FAILED once a report was acknowledged
+        int rows; // rows found in ml_jobs and the archive, at the accounting
+    }
+
+    private Tracked track(String uuid) {
+        return jobs.computeIfAbsent(UUID.fromString(uuid), u -> new Tracked());
+    }
+
+    /** Records an acknowledged report; false when the job had been reported before. */
+    private boolean reported(String uuid, String status) {
+        Tracked t = track(uuid);
+        synchronized (t) {
+            String previous = t.reported;
+            t.reported = status;
+            return previous == null;
+        }
     }
 
     /**
@@ -445,27 +477,31 @@ public final class Soak {
                     // A service without wait_seconds: fall back to polling.
                     stopWaiting("the service refused wait_seconds (400)");
                 } else if (r != null && r.statusCode() == 200) {
-                    JsonNode jobs = parse(r).get("jobs");
+                    JsonNode claimedJobs = parse(r).get("jobs");
                     long at = System.nanoTime();
-                    for (JsonNode j : jobs) {
+                    for (JsonNode j : claimedJobs) {
                         String uuid = j.get("job_uuid").asText();
                         gotNone = false;
-                        String previous = claimedBy.putIfAbsent(uuid, id);
+                        Tracked job = track(uuid);
+                        String previous;
+                        long submittedAt;
+                        synchronized (job) {
+                            previous = job.claimedBy;
+                            if (previous == null) {
+                                job.claimedBy = id;
+                            }
+                            submittedAt = job.submittedAt;
+                            if (submittedAt == NOT_YET) {
+                                job.claimedAt = at; // the submission's answer has not come in yet
+                            }
+                        }
                         if (previous != null) {
                             synchronized (doubleClaims) {
                                 doubleClaims.add(uuid + " by " + previous + " and " + id);
                             }
                         }
-                        Long submittedAt = submitted.get(uuid);
-                        if (submittedAt != null) {
+                        if (submittedAt != NOT_YET) {
                             now().queueWait.add((at - submittedAt) / 1000);
-                        } else {
-                            claimedEarly.put(uuid, at);
-                            // The submission's answer may have come in meanwhile.
-                            Long late = submitted.get(uuid);
-                            if (late != null && claimedEarly.remove(uuid) != null) {
-                                now().queueWait.add((at - late) / 1000);
-                            }
                         }
                         now().claimed.incrementAndGet();
                         boolean isLong = rnd.nextDouble() < longShare;
@@ -505,7 +541,7 @@ public final class Soak {
         if (r == null) {
             unackedReports.incrementAndGet();
         } else if (r.statusCode() == 200) {
-            if (reported.put(h.uuid(), h.fail() ? "failed" : "completed") != null) {
+            if (!reported(h.uuid(), h.fail() ? FAILED : COMPLETED)) {
                 error(h.fail() ? "fail" : "complete", "reported twice");
             }
             (h.fail() ? now().failed : now().completed).incrementAndGet();
@@ -531,15 +567,16 @@ public final class Soak {
         }
         for (JsonNode outcome : parse(r).get("results")) {
             String uuid = outcome.get("job_uuid").asText();
-            String status = outcome.get("outcome").asText();
-            if (!status.equals("completed") && !status.equals("failed")) {
-                error("report_batch", "outcome " + status);
+            String outcomeName = outcome.get("outcome").asText();
+            String status = outcomeName.equals(COMPLETED) ? COMPLETED : outcomeName.equals(FAILED) ? FAILED : null;
+            if (status == null) {
+                error("report_batch", "outcome " + outcomeName);
                 continue;
             }
-            if (reported.put(uuid, status) != null) {
+            if (!reported(uuid, status)) {
                 error("report_batch", "reported twice");
             }
-            (status.equals("failed") ? now().failed : now().completed).incrementAndGet();
+            (status == FAILED ? now().failed : now().completed).incrementAndGet();
         }
     }
 
@@ -610,6 +647,31 @@ public final class Soak {
             throw new IOException("psql failed: " + sql);
         }
         return text.strip();
+    }
+
+    /** Runs a query with psql and hands each row's fields to the consumer as they arrive. */
+    private static void psqlRows(String sql, Consumer<String[]> row) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("psql", "-X", "-qAt", "-F", "|", "-v", "ON_ERROR_STOP=1", "-c", sql)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (!line.isEmpty()) {
+                    row.accept(line.split("\\|", -1));
+                }
+            }
+        }
+        if (p.waitFor() != 0) {
+            throw new IOException("psql failed: " + sql);
+        }
+    }
+
+    /** The row says what the acknowledged report said: status, worker, and result or error. */
+    private static boolean rowAsReported(Tracked t, String[] f) {
+        String worker = t.claimedBy;
+        return f[1].equals(t.reported) && f[2].equals(worker) && (t.reported == COMPLETED
+                ? f[3].equals("soak " + worker) && f[4].isEmpty()
+                : f[4].equals("soak failure " + worker));
     }
 
     private static String command(String... cmd) {
@@ -1001,81 +1063,95 @@ public final class Soak {
     private boolean account(String maxId) throws Exception {
         List<String> problems = new ArrayList<>();
         StringBuilder a = new StringBuilder();
-        // Every row this run created or touched, in either table.
-        String rows = psql("SELECT job_uuid, status, coalesce(worker_id, ''), coalesce(result_label, ''), "
+        // Every row this run created or touched, in either table, streamed: an hour's run has millions.
+        String sql = "SELECT job_uuid, status, coalesce(worker_id, ''), coalesce(result_label, ''), "
                 + "coalesce(error, ''), 'live' FROM ml_jobs WHERE id > " + maxId + " OR worker_id LIKE '" + workerPrefix
                 + "%' UNION ALL "
                 + "SELECT job_uuid, status, coalesce(worker_id, ''), coalesce(result_label, ''), coalesce(error, ''), "
-                + "'archive' FROM ml_jobs_archive WHERE id > " + maxId + " OR worker_id LIKE '" + workerPrefix + "%'");
-        Map<String, String[]> db = new HashMap<>();
-        Map<String, Integer> seen = new HashMap<>();
-        long archived = 0;
-        for (String line : rows.isEmpty() ? new String[0] : rows.split("\n")) {
-            String[] f = line.split("\\|", -1);
-            db.put(f[0], f);
-            seen.merge(f[0], 1, Integer::sum);
+                + "'archive' FROM ml_jobs_archive WHERE id > " + maxId + " OR worker_id LIKE '" + workerPrefix + "%'";
+        long[] archived = { 0 };
+        long[] unknown = { 0 };
+        long[] wrong = { 0 };
+        long[] finishedUnreported = { 0 };
+        List<String> examples = new ArrayList<>();
+        psqlRows(sql, f -> {
             if (f[5].equals("archive")) {
-                archived++;
+                archived[0]++;
             }
-        }
+            Tracked t = jobs.get(UUID.fromString(f[0]));
+            if (t == null) {
+                unknown[0]++;
+                if (f[2].startsWith(workerPrefix) && (f[1].equals(COMPLETED) || f[1].equals(FAILED))) {
+                    finishedUnreported[0]++;
+                }
+                return;
+            }
+            t.rows++;
+            if (t.reported == null) {
+                if (f[2].startsWith(workerPrefix) && (f[1].equals(COMPLETED) || f[1].equals(FAILED))) {
+                    finishedUnreported[0]++;
+                }
+            } else if (!rowAsReported(t, f)) {
+                wrong[0]++;
+                if (examples.size() < 10) {
+                    examples.add(f[0] + " reported " + t.reported + " by " + t.claimedBy + ", row: " + String.join("|", f));
+                }
+            }
+        });
+        long submitted = 0;
         long missing = 0;
         long twice = 0;
-        for (String uuid : submitted.keySet()) {
-            int n = seen.getOrDefault(uuid, 0);
-            if (n == 0) {
-                missing++;
-            } else if (n > 1) {
-                twice++;
+        long claimed = 0;
+        long claimedLoaded = 0;
+        long reportedJobs = 0;
+        long completed = 0;
+        long stillHeld = 0;
+        for (Map.Entry<UUID, Tracked> e : jobs.entrySet()) {
+            Tracked t = e.getValue();
+            if (t.submittedAt != NOT_YET) {
+                submitted++;
+                missing += t.rows == 0 ? 1 : 0;
+                twice += t.rows > 1 ? 1 : 0;
+            }
+            if (t.claimedBy != null) {
+                claimed++;
+                claimedLoaded += t.submittedAt == NOT_YET ? 1 : 0;
+                stillHeld += t.reported == null ? 1 : 0;
+            }
+            if (t.reported != null) {
+                reportedJobs++;
+                completed += t.reported == COMPLETED ? 1 : 0;
+                if (t.rows == 0) {
+                    wrong[0]++;
+                    if (examples.size() < 10) {
+                        examples.add(e.getKey() + " reported " + t.reported + " by " + t.claimedBy + ", row: none");
+                    }
+                }
             }
         }
-        long unknown = db.values().stream().filter(f -> !submitted.containsKey(f[0]) && !claimedBy.containsKey(f[0]))
-                .count();
         a.append(String.format(Locale.ROOT, "- submissions acknowledged: %d jobs; in ml_jobs or the archive: %d; missing: %d; "
-                + "in both: %d (archived during the run: %d)%n", submitted.size(), submitted.size() - missing, missing,
-                twice, archived));
+                + "in both: %d (archived during the run: %d)%n", submitted, submitted - missing, missing, twice,
+                archived[0]));
         a.append(String.format(Locale.ROOT, "- rows created during the run that no answer acknowledged: %d (submissions "
-                + "without an answer: %d)%n", unknown, unackedSubmits.get()));
+                + "without an answer: %d)%n", unknown[0], unackedSubmits.get()));
         if (missing > 0 || twice > 0) {
             problems.add("submitted jobs missing or in both tables");
         }
-        if (unknown > unackedSubmits.get()) {
+        if (unknown[0] > unackedSubmits.get()) {
             problems.add("more unacknowledged rows than unanswered submissions");
         }
         a.append(String.format(Locale.ROOT, "- claims: %d jobs (%d of them loaded before the run); claimed twice: %d%n",
-                claimedBy.size(), claimedBy.keySet().stream().filter(u -> !submitted.containsKey(u)).count(),
-                doubleClaims.size()));
+                claimed, claimedLoaded, doubleClaims.size()));
         doubleClaims.stream().limit(10).forEach(d -> a.append("  - ").append(d).append('\n'));
         if (!doubleClaims.isEmpty()) {
             problems.add("jobs claimed twice");
         }
-        long wrong = 0;
-        List<String> examples = new ArrayList<>();
-        for (Map.Entry<String, String> r : reported.entrySet()) {
-            String[] f = db.get(r.getKey());
-            String worker = claimedBy.get(r.getKey());
-            boolean right = f != null && f[1].equals(r.getValue()) && f[2].equals(worker) && (r.getValue().equals("completed")
-                    ? f[3].equals("soak " + worker) && f[4].isEmpty()
-                    : f[4].equals("soak failure " + worker));
-            if (!right) {
-                wrong++;
-                if (examples.size() < 10) {
-                    examples.add(r.getKey() + " reported " + r.getValue() + " by " + worker + ", row: "
-                            + (f == null ? "none" : String.join("|", f)));
-                }
-            }
-        }
-        long finishedUnreported = db.values().stream()
-                .filter(f -> f[2].startsWith(workerPrefix) && (f[1].equals("completed") || f[1].equals("failed"))
-                        && !reported.containsKey(f[0]))
-                .count();
-        long stillHeld = claimedBy.keySet().stream().filter(u -> !reported.containsKey(u)).count();
-        long completed = reported.values().stream().filter("completed"::equals).count();
         a.append(String.format(Locale.ROOT, "- reports acknowledged: %d completed, %d failed; not as reported in the "
                 + "database: %d; finished in the database without an acknowledged report: %d (reports without an answer: "
-                + "%d); claimed but not reported: %d%n", completed, reported.size() - completed, wrong, finishedUnreported,
-                unackedReports.get(), stillHeld));
+                + "%d); claimed but not reported: %d%n", completed, reportedJobs - completed, wrong[0],
+                finishedUnreported[0], unackedReports.get(), stillHeld));
         examples.forEach(e -> a.append("  - ").append(e).append('\n'));
-        if (wrong > 0 || finishedUnreported > unackedReports.get()) {
+        if (wrong[0] > 0 || finishedUnreported[0] > unackedReports.get()) {
             problems.add("reports not applied exactly once");
         }
         // The load is over: the counters and count(*) must agree exactly.
