@@ -60,6 +60,9 @@ public interface MlJobsConfig {
 
         int maxWaitingClaims();
 
+        /** How often a claim reads the queue from its head, for jobs below the claim floor. */
+        Duration claimSweepEvery();
+
         /** A scheduler expression, read by @Scheduled itself. */
         String reapEvery();
     }

@@ -23,11 +23,13 @@ public class LeaseReaper {
 
     private final QueueRepository queue;
     private final PendingJobsSignal pending;
+    private final ClaimFloor floor;
     private final Duration lease;
 
-    public LeaseReaper(QueueRepository queue, PendingJobsSignal pending, MlJobsConfig config) {
+    public LeaseReaper(QueueRepository queue, PendingJobsSignal pending, ClaimFloor floor, MlJobsConfig config) {
         this.queue = queue;
         this.pending = pending;
+        this.floor = floor;
         this.lease = config.queue().lease();
     }
 
@@ -43,6 +45,11 @@ public class LeaseReaper {
     /** Reaps until a batch comes back short; answers the total. */
     public Uni<Integer> reapExpired() {
         return queue.reapExpired(lease, BATCH)
+                .invoke(reaped -> {
+                    if (reaped > 0) {
+                        floor.rescan(); // they keep their creation time, below the floor
+                    }
+                })
                 .invoke(pending::announce)
                 .chain(reaped -> reaped < BATCH ? Uni.createFrom().item(reaped)
                         : reapExpired().map(more -> reaped + more));

@@ -6,6 +6,7 @@ import static io.mljobs.job.JobRepository.qualified;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -37,6 +38,21 @@ public class QueueRepository implements QueryOwner {
                SET status = 'running', worker_id = $1, started_at = now(), heartbeat_at = now()
              WHERE j.id IN (SELECT id FROM ml_jobs
                              WHERE status = 'pending'
+                             ORDER BY created_at, id
+                             LIMIT $2
+                               FOR UPDATE SKIP LOCKED)
+            RETURNING %s
+            """.formatted(qualified("j", ALL_COLUMNS)));
+
+    /**
+     * The same from a creation time on ({@link ClaimFloor}): the index scan starts there, past the entries of jobs
+     * claimed already, which a long-open snapshot keeps from being marked dead.
+     */
+    static final NamedQuery CLAIM_FROM = NamedQuery.of("queue.claim_from", """
+            UPDATE ml_jobs j
+               SET status = 'running', worker_id = $1, started_at = now(), heartbeat_at = now()
+             WHERE j.id IN (SELECT id FROM ml_jobs
+                             WHERE status = 'pending' AND created_at >= $3
                              ORDER BY created_at, id
                              LIMIT $2
                                FOR UPDATE SKIP LOCKED)
@@ -117,12 +133,14 @@ public class QueueRepository implements QueryOwner {
 
     @Override
     public List<String> queryNames() {
-        return QueryOwner.names(CLAIM, FINISH, FINISH_BATCH, HEARTBEAT, REAP_EXPIRED);
+        return QueryOwner.names(CLAIM, CLAIM_FROM, FINISH, FINISH_BATCH, HEARTBEAT, REAP_EXPIRED);
     }
 
-    /** The claimed jobs, oldest first. */
-    public Uni<List<JobView>> claim(String workerId, int limit) {
-        return db.query(CLAIM, Tuple.of(workerId, limit)).map(rows -> {
+    /** The claimed jobs, oldest first; from the head of the queue when {@code from} is null. */
+    public Uni<List<JobView>> claim(String workerId, int limit, Instant from) {
+        Uni<RowSet<Row>> claimed = from == null ? db.query(CLAIM, Tuple.of(workerId, limit))
+                : db.query(CLAIM_FROM, Tuple.of(workerId, limit, from.atOffset(ZoneOffset.UTC)));
+        return claimed.map(rows -> {
             // RETURNING follows no ORDER BY.
             List<JobView> jobs = Db.mapRows(rows, JobView.reader(rows));
             jobs.sort(Comparator.comparing(JobView::createdAt).thenComparing(JobView::id));

@@ -42,15 +42,17 @@ public class QueueService {
     static final int MAX_ERROR = 10_000;
 
     private final QueueRepository queue;
+    private final ClaimFloor floor;
     private final ClaimWaiters waiters;
     private final Duration lease;
     private final Duration longestWait;
     private final boolean accessControl;
     private final CurrentIdentityAssociation identities;
 
-    public QueueService(QueueRepository queue, ClaimWaiters waiters, MlJobsConfig config,
+    public QueueService(QueueRepository queue, ClaimFloor floor, ClaimWaiters waiters, MlJobsConfig config,
             CurrentIdentityAssociation identities) {
         this.queue = queue;
+        this.floor = floor;
         this.waiters = waiters;
         this.lease = config.queue().lease();
         this.longestWait = longestWait(config.http().idleTimeout());
@@ -76,7 +78,7 @@ public class QueueService {
                     + MAX_WAIT_SECONDS + ", was " + waitSeconds + ".");
         }
         return worker("worker_id", named)
-                .chain(workerId -> waitSeconds == 0 ? queue.claim(workerId, limit)
+                .chain(workerId -> waitSeconds == 0 ? claimOldest(workerId, limit)
                         : claimWaiting(workerId, limit, min(Duration.ofSeconds(waitSeconds), longestWait)))
                 .map(ClaimedJobs::new);
     }
@@ -102,13 +104,18 @@ public class QueueService {
 
     private Uni<List<JobView>> claimOrWait(ClaimWaiters.Waiter waiter, String workerId, int limit) {
         waiter.beforeClaim();
-        return queue.claim(workerId, limit).chain(jobs -> {
+        return claimOldest(workerId, limit).chain(jobs -> {
             if (!jobs.isEmpty() || waiter.expired()) {
                 return Uni.createFrom().item(jobs);
             }
             return waiter.awaitJobs().chain(mayBePending -> mayBePending ? claimOrWait(waiter, workerId, limit)
                     : Uni.createFrom().item(jobs));
         });
+    }
+
+    /** The oldest pending jobs, read from the claim floor on. */
+    private Uni<List<JobView>> claimOldest(String workerId, int limit) {
+        return queue.claim(workerId, limit, floor.next()).invoke(floor::claimed);
     }
 
     public Uni<JobView> complete(UUID jobUuid, CompleteRequest request) {

@@ -3,6 +3,8 @@ package io.mljobs.queue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -51,6 +53,20 @@ class QueuePlanTest {
         for (String mode : new String[] { "force_custom_plan", "force_generic_plan" }) {
             JsonObject plan = Plans.explain(pool, QueueRepository.CLAIM.sql(), Tuple.of("w", 10), mode);
             assertTrue(Plans.indexes(plan).contains("ml_jobs_pending_created_at_id_idx"), mode + " " + Plans.indexes(plan));
+            assertFalse(Plans.nodeTypes(plan).contains("Seq Scan"), mode);
+            assertFalse(Plans.nodeTypes(plan).contains("Sort"), mode);
+        }
+    }
+
+    @Test
+    void claimFromTheFloorStartsThePendingIndexScanThere() {
+        for (String mode : new String[] { "force_custom_plan", "force_generic_plan" }) {
+            JsonObject plan = Plans.explain(pool, QueueRepository.CLAIM_FROM.sql(),
+                    Tuple.of("w", 10, OffsetDateTime.now(ZoneOffset.UTC).minusDays(30)), mode);
+            JsonObject scan = Plans.nodes(plan).stream()
+                    .filter(n -> "ml_jobs_pending_created_at_id_idx".equals(n.getString("Index Name"))).findFirst()
+                    .orElseThrow(() -> new AssertionError(mode + " " + Plans.indexes(plan)));
+            assertTrue(String.valueOf(scan.getString("Index Cond")).contains("created_at >="), mode + " " + scan);
             assertFalse(Plans.nodeTypes(plan).contains("Seq Scan"), mode);
             assertFalse(Plans.nodeTypes(plan).contains("Sort"), mode);
         }
