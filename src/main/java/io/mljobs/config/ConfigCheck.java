@@ -61,6 +61,8 @@ public class ConfigCheck {
         atLeast(refused, "mljobs.queue.max-waiting-claims", c.queue().maxWaitingClaims(), 1);
         atLeast(refused, "mljobs.db.replica.pool-size", c.db().replica().poolSize(), 1);
         positive(refused, "mljobs.db.replica.max-lag", c.db().replica().maxLag());
+        positive(refused, "mljobs.db.failover.check-every", c.db().failover().checkEvery());
+        positive(refused, "mljobs.db.failover.check-timeout", c.db().failover().checkTimeout());
         DatabaseUrls.problem(c.db().url()).ifPresent(problem -> refused.add("mljobs.db.url (MLJOBS_DB_URL): " + problem));
         replicaUrls(refused, c);
         return refused;

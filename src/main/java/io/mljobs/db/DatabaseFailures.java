@@ -110,7 +110,8 @@ public final class DatabaseFailures {
     }
 
     private static boolean isUnavailableItself(Throwable e) {
-        if (e instanceof DatabaseBusyException || e instanceof ConnectionPoolTooBusyException
+        if (e instanceof DatabaseBusyException || e instanceof NoPrimaryException
+                || e instanceof ConnectionPoolTooBusyException
                 || e instanceof SocketException || e instanceof ClosedConnectionException || isDriverIo(e)) {
             return true;
         }

@@ -94,13 +94,14 @@ class ConfigCheckTest {
                 // A standby among the primary's hosts may serve reads until it is promoted.
                 "mljobs.db.replica.urls", "postgresql://b:5432/mljobs")).getConfigMapping(MlJobsConfig.class);
         assertEquals(List.of(), ConfigCheck.refusals(good));
-        MlJobsConfig bad = config(Map.of("mljobs.db.url", "postgresql://app:s3cret@a:5432,/mljobs"))
-                .getConfigMapping(MlJobsConfig.class);
+        MlJobsConfig bad = config(Map.of("mljobs.db.url", "postgresql://app:s3cret@a:5432,/mljobs",
+                "mljobs.db.failover.check-every", "PT0S")).getConfigMapping(MlJobsConfig.class);
         List<String> refused = ConfigCheck.refusals(bad);
-        assertEquals(1, refused.size(), refused.toString());
+        assertEquals(2, refused.size(), refused.toString());
+        assertEquals("mljobs.db.failover.check-every is PT0S, not positive", refused.get(0));
         // The empty second host: "names no host" or "is not a URL", by how java.net.URI reads it.
-        assertTrue(refused.get(0).startsWith("mljobs.db.url (MLJOBS_DB_URL): 'postgresql://app:***@a:5432,/mljobs': "
-                + "'postgresql://app:***@/mljobs' "), refused.get(0));
+        assertTrue(refused.get(1).startsWith("mljobs.db.url (MLJOBS_DB_URL): 'postgresql://app:***@a:5432,/mljobs': "
+                + "'postgresql://app:***@/mljobs' "), refused.get(1));
         assertFalse(refused.toString().contains("s3cret"), "a password is never shown");
     }
 
