@@ -255,31 +255,15 @@ public class PrimaryHosts implements QueryOwner {
                 });
     }
 
-    /**
-     * The primary is the host that says so on the newest timeline, the current one among equals. Without one, the
-     * current primary stays only if its own answer did not rule it out (it was merely slow).
-     */
+    /** Takes the host {@link #choose} picks for the primary, and logs a change. */
     private void decide(List<Answer> answers) {
         int current = primary;
-        int chosen = -1;
-        int claims = 0;
-        for (int i = 0; i < answers.size(); i++) {
-            Answer answer = answers.get(i);
-            if (answer.kind() == Kind.PRIMARY) {
-                claims++;
-                if (chosen < 0 || answer.timeline() > answers.get(chosen).timeline()
-                        || (answer.timeline() == answers.get(chosen).timeline() && i == current)) {
-                    chosen = i;
-                }
-            }
-        }
-        if (chosen < 0 && current >= 0 && answers.get(current).kind() == Kind.UNKNOWN) {
-            chosen = current;
-        }
+        int chosen = choose(current, answers);
         if (chosen == current) {
             return;
         }
         primary = chosen;
+        long claims = answers.stream().filter(answer -> answer.kind() == Kind.PRIMARY).count();
         if (chosen >= 0) {
             LOG.warnf("primary is now %s (%s, timeline %d)%s", hosts.get(chosen).name(), hosts.get(chosen).url(),
                     answers.get(chosen).timeline(), claims > 1 ? "; " + claims + " hosts say they are a primary" : "");
@@ -288,11 +272,31 @@ public class PrimaryHosts implements QueryOwner {
         }
     }
 
+    /**
+     * The index of the primary by this round's answers, or -1: the host that says it is one on the newest timeline,
+     * the current one among equals. Without one, the current primary stays only if its own answer did not rule it
+     * out (it was merely slow).
+     */
+    static int choose(int current, List<Answer> answers) {
+        int chosen = -1;
+        for (int i = 0; i < answers.size(); i++) {
+            Answer answer = answers.get(i);
+            if (answer.kind() == Kind.PRIMARY && (chosen < 0 || answer.timeline() > answers.get(chosen).timeline()
+                    || (answer.timeline() == answers.get(chosen).timeline() && i == current))) {
+                chosen = i;
+            }
+        }
+        if (chosen < 0 && current >= 0 && answers.get(current).kind() == Kind.UNKNOWN) {
+            chosen = current;
+        }
+        return chosen;
+    }
+
     private String addresses() {
         return String.join(", ", hosts.stream().map(host -> host.name() + " (" + host.url() + ")").toList());
     }
 
-    private enum Kind {
+    enum Kind {
         PRIMARY,
         STANDBY,
         /** Refused or lost the connection: not the primary. */
@@ -301,7 +305,7 @@ public class PrimaryHosts implements QueryOwner {
         UNKNOWN
     }
 
-    private record Answer(Kind kind, int timeline) {
+    record Answer(Kind kind, int timeline) {
         static final Answer STANDBY = new Answer(Kind.STANDBY, 0);
         static final Answer DOWN = new Answer(Kind.DOWN, 0);
         static final Answer UNKNOWN = new Answer(Kind.UNKNOWN, 0);
