@@ -61,17 +61,25 @@ public class ConfigCheck {
         atLeast(refused, "mljobs.queue.max-waiting-claims", c.queue().maxWaitingClaims(), 1);
         atLeast(refused, "mljobs.db.replica.pool-size", c.db().replica().poolSize(), 1);
         positive(refused, "mljobs.db.replica.max-lag", c.db().replica().maxLag());
+        positive(refused, "mljobs.db.failover.check-every", c.db().failover().checkEvery());
+        positive(refused, "mljobs.db.failover.check-timeout", c.db().failover().checkTimeout());
+        DatabaseUrls.problem(c.db().url()).ifPresent(problem -> refused.add("mljobs.db.url (MLJOBS_DB_URL): " + problem));
         replicaUrls(refused, c);
         return refused;
     }
 
-    /** Each must name a database; none may be the primary or be listed twice (its reads would count double). */
+    /**
+     * Each must name a database; none may be the primary or be listed twice (its reads would count double). A host of
+     * a multi-host primary URL may be one: a standby that serves reads until it is promoted (then it is skipped, as
+     * pg_is_in_recovery() is false).
+     */
     private static void replicaUrls(List<String> refused, MlJobsConfig c) {
         String key = "mljobs.db.replica.urls (MLJOBS_DB_REPLICA_URLS): ";
         List<String> seen = new ArrayList<>();
+        List<String> primaries = DatabaseUrls.hosts(c.db().url());
         for (String url : DatabaseUrls.replicas(c)) {
             DatabaseUrls.problem(url).ifPresentOrElse(problem -> refused.add(key + problem), () -> {
-                if (url.equals(c.db().url().trim())) {
+                if (primaries.size() == 1 && primaries.contains(url)) {
                     refused.add(key + "'" + DatabaseUrls.withoutPassword(url) + "' is the primary (mljobs.db.url)");
                 } else if (seen.contains(url)) {
                     refused.add(key + "'" + DatabaseUrls.withoutPassword(url) + "' is listed twice");

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Database URLs as the service takes them ({@code postgresql://[user[:password]@]host[:port]/database[?…]}):
- * whether one is usable, and how to show one without its password (logs, refusals, db-health).
+ * Database URLs as the service takes them ({@code postgresql://[user[:password]@]host[:port]/database[?…]}, and for
+ * the primary also libpq's multi-host form {@code postgresql://host1:port1,host2:port2/database[?…]}): whether one is
+ * usable, its hosts, and how to show one without its password (logs, refusals, db-health).
  */
 public final class DatabaseUrls {
 
@@ -23,8 +24,52 @@ public final class DatabaseUrls {
         return urls;
     }
 
-    /** Why the URL cannot name a PostgreSQL database, or empty when it can. Never shows a password. */
+    /**
+     * The URL once per host it names, in its order, each a one-host URL with the same user, database and
+     * parameters: {@code postgresql://a:5432,b:5433/db?x=1} gives {@code postgresql://a:5432/db?x=1} and
+     * {@code postgresql://b:5433/db?x=1}. A one-host URL is returned as it is.
+     */
+    public static List<String> hosts(String url) {
+        String trimmed = url.trim();
+        int scheme = trimmed.indexOf("://");
+        if (scheme < 0) {
+            return List.of(trimmed);
+        }
+        int start = scheme + 3;
+        int end = start;
+        while (end < trimmed.length() && trimmed.charAt(end) != '/' && trimmed.charAt(end) != '?') {
+            end++;
+        }
+        String authority = trimmed.substring(start, end);
+        int at = authority.lastIndexOf('@');
+        String userInfo = at >= 0 ? authority.substring(0, at + 1) : "";
+        String hostList = authority.substring(at + 1);
+        if (hostList.indexOf(',') < 0) {
+            return List.of(trimmed);
+        }
+        List<String> urls = new ArrayList<>();
+        for (String host : hostList.split(",", -1)) {
+            urls.add(trimmed.substring(0, start) + userInfo + host.trim() + trimmed.substring(end));
+        }
+        return urls;
+    }
+
+    /** Why the URL (of one host or several) cannot name a PostgreSQL database, or empty when it can; no password. */
     public static Optional<String> problem(String url) {
+        List<String> hosts = hosts(url);
+        if (hosts.size() > 1) {
+            for (String host : hosts) {
+                Optional<String> problem = problemOfOne(host);
+                if (problem.isPresent()) {
+                    return Optional.of("'" + withoutPassword(url) + "': " + problem.get());
+                }
+            }
+            return Optional.empty();
+        }
+        return problemOfOne(url);
+    }
+
+    private static Optional<String> problemOfOne(String url) {
         URI uri;
         try {
             uri = new URI(url);

@@ -104,6 +104,7 @@ public interface MlJobsConfig {
     }
 
     interface Db {
+        /** One host, or several (libpq's multi-host form): then the pools follow whichever is the primary. */
         String url();
 
         /** Also quarkus.datasource.username. */
@@ -135,6 +136,8 @@ public interface MlJobsConfig {
 
         Replica replica();
 
+        Failover failover();
+
         interface Pool {
             /** Also quarkus.datasource.reactive.max-size. */
             int maxSize();
@@ -163,6 +166,15 @@ public interface MlJobsConfig {
             Duration maxLag();
 
             int poolSize();
+        }
+
+        /** Finding the primary among the hosts of a multi-host url; unused with one host. */
+        interface Failover {
+            /** How often every host is asked whether it is the primary. */
+            Duration checkEvery();
+
+            /** A host that has not answered within this is not the primary for that round. */
+            Duration checkTimeout();
         }
     }
 

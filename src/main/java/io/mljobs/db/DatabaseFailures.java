@@ -14,12 +14,15 @@ import io.vertx.sqlclient.ClosedConnectionException;
 /** Which failures mean "the database cannot take this now, retry" (a 503), whatever path raised them. */
 public final class DatabaseFailures {
 
+    private static final String READ_ONLY = "25006";
+
     /**
      * 57014 query_canceled (statement_timeout), 55P03 lock_not_available (lock_timeout), 25P03
-     * idle_in_transaction_session_timeout, 53300 too_many_connections, 53xxx out of resources.
+     * idle_in_transaction_session_timeout, 53300 too_many_connections, 53xxx out of resources, 25006
+     * read_only_sql_transaction (a write reached a server that is, or has become, a standby: a failover).
      */
     private static final Set<String> RETRYABLE_STATES = Set.of("57014", "55P03", "25P03", "53000", "53100", "53200",
-            "53300", "53400");
+            "53300", "53400", READ_ONLY);
 
     private DatabaseFailures() {
     }
@@ -63,6 +66,22 @@ public final class DatabaseFailures {
         return false;
     }
 
+    /**
+     * A failure that may mean the primary moved: the connection was lost, or a write was refused as read-only. Then
+     * it is worth finding the primary again at once (PrimaryHosts), not only at its next check.
+     */
+    public static boolean mayBeFailover(Throwable failure) {
+        if (isConnectionLost(failure)) {
+            return true;
+        }
+        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (READ_ONLY.equals(sqlState(e))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The SQLSTATE of a data exception (class 22) somewhere in the chain, or null: a value the client sent. */
     public static String dataExceptionState(Throwable failure) {
         for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
@@ -91,7 +110,8 @@ public final class DatabaseFailures {
     }
 
     private static boolean isUnavailableItself(Throwable e) {
-        if (e instanceof DatabaseBusyException || e instanceof ConnectionPoolTooBusyException
+        if (e instanceof DatabaseBusyException || e instanceof NoPrimaryException
+                || e instanceof ConnectionPoolTooBusyException
                 || e instanceof SocketException || e instanceof ClosedConnectionException || isDriverIo(e)) {
             return true;
         }

@@ -85,9 +85,10 @@ public class Db {
     private final List<Long> timerIds = new ArrayList<>();
     private final OrmStatements ormStatements = new OrmStatements();
     private final ReadReplicas replicas;
+    private final PrimaryHosts primaryHosts;
 
-    public Db(Pool pool, BackgroundPool background, ReadReplicas replicas, Vertx vertx, MeterRegistry registry,
-            MlJobsConfig config) {
+    public Db(Pool pool, BackgroundPool background, ReadReplicas replicas, PrimaryHosts primaryHosts, Vertx vertx,
+            MeterRegistry registry, MlJobsConfig config) {
         MlJobsConfig.Db.Pool apiPool = config.db().pool();
         int maxWaitQueue = apiPool.maxWaitQueueSize();
         Duration connectionTimeout = apiPool.connectionTimeout();
@@ -95,6 +96,7 @@ public class Db {
         this.slowNanos = config.db().slowQueryThreshold().toNanos();
         this.vertx = vertx;
         this.replicas = replicas;
+        this.primaryHosts = primaryHosts;
         pools.put(Workload.API, pool);
         pools.put(Workload.BACKGROUND, background.pool());
         // More admitted than connections: the few beyond them wait in the pool's own queue, which hands
@@ -124,6 +126,8 @@ public class Db {
             owner.queryNames().forEach(name -> declare(name, PRIMARY));
             // Only the queries a replica may answer, and only for the replicas configured: a bounded set.
             replicas.all().forEach(replica -> owner.replicaQueryNames().forEach(name -> declare(name, replica.name())));
+            // Only with several primary hosts, which are then checked.
+            primaryHosts.checkedHosts().forEach(host -> owner.hostQueryNames().forEach(name -> declare(name, host)));
         });
     }
 
@@ -162,8 +166,12 @@ public class Db {
 
     /** Runs a replica's lag check on its check connection, timed under the replica's server label. */
     Uni<RowSet<Row>> check(Replica replica, NamedQuery query, Tuple args) {
-        return timed(query.name(), replica.name(), query::oneLine,
-                () -> replica.checkPool().preparedQuery(query.sql()).execute(args));
+        return check(replica.name(), replica.checkPool(), query, args);
+    }
+
+    /** Runs a check on a server's own check pool, timed under that server's label (not the primary's: no outage). */
+    Uni<RowSet<Row>> check(String server, Pool checkPool, NamedQuery query, Tuple args) {
+        return timed(query.name(), server, query::oneLine, () -> checkPool.preparedQuery(query.sql()).execute(args));
     }
 
     private Uni<RowSet<Row>> onPrimary(NamedQuery query, Tuple args) {
@@ -264,6 +272,9 @@ public class Db {
                     conflictCounter(name).increment();
                 } else if (primary && DatabaseFailures.isUnavailable(failure)) {
                     outages.failed(failure);
+                    if (DatabaseFailures.mayBeFailover(failure)) {
+                        primaryHosts.suspect();
+                    }
                 }
                 if (elapsed >= slowNanos) {
                     slowCounter(name).increment();

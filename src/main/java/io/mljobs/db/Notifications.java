@@ -1,8 +1,10 @@
 package io.mljobs.db;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -14,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.mljobs.config.MlJobsConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -23,9 +26,10 @@ import io.vertx.pgclient.pubsub.PgSubscriber;
 /**
  * PostgreSQL LISTEN/NOTIFY for the whole replica on one connection of its own, outside the pools: it listens on
  * every channel a bean asked for, and sends this replica's notifications, so a notification from any replica
- * reaches every one. When the connection is lost (a database restart, a failover) it reconnects every
- * {@value #RECONNECT_MS} ms, listens again, and tells each listener it is subscribed again, because what was sent
- * meanwhile is lost: a listener must then re-check whatever it was waiting for.
+ * reaches every one. When the connection is lost (a database restart, a failover) it connects again every
+ * {@value #RECONNECT_MS} ms, to the primary of the moment ({@link PrimaryHosts}: a subscriber's server is fixed, so
+ * each connection has a subscriber of its own), listens again, and tells each listener it is subscribed again,
+ * because what was sent meanwhile is lost: a listener must then re-check whatever it was waiting for.
  */
 @ApplicationScoped
 public class Notifications implements QueryOwner {
@@ -38,20 +42,25 @@ public class Notifications implements QueryOwner {
 
     private final Db db;
     private final Vertx vertx;
-    private final PgSubscriber subscriber;
+    private final Supplier<Future<PgConnectOptions>> primary;
+    private final List<Listener> listeners = new ArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
+    private volatile PgSubscriber subscriber;
     private volatile boolean stopped;
 
-    public Notifications(Db db, io.vertx.mutiny.core.Vertx vertx, MlJobsConfig config, MeterRegistry registry) {
+    private record Listener(String channel, Consumer<String> onPayload, Runnable onSubscribed) {
+    }
+
+    public Notifications(Db db, io.vertx.mutiny.core.Vertx vertx, MlJobsConfig config, PrimaryHosts primaryHosts,
+            MeterRegistry registry) {
         this.db = db;
         this.vertx = vertx.getDelegate();
         MlJobsConfig.Db settings = config.db();
-        PgConnectOptions server = PgConnectOptions.fromUri(settings.url()).setUser(settings.user())
-                .setPassword(settings.password().orElse("")).setCachePreparedStatements(true).setTcpKeepAlive(true);
-        new SessionSettings("ml-jobs-listener", settings.statementTimeout(), settings.lockTimeout(),
-                settings.idleInTransactionTimeout(), settings.connectTimeout()).applyTo(server);
-        this.subscriber = PgSubscriber.subscriber(this.vertx, server)
-                .reconnectPolicy(attempt -> stopped ? -1L : RECONNECT_MS);
+        SessionSettings session = new SessionSettings("ml-jobs-listener", settings.statementTimeout(),
+                settings.lockTimeout(), settings.idleInTransactionTimeout(), settings.connectTimeout());
+        this.primary = primaryHosts.follow(primaryHosts.perHost(new PgConnectOptions().setUser(settings.user())
+                .setPassword(settings.password().orElse("")).setCachePreparedStatements(true).setTcpKeepAlive(true))
+                .stream().map(session::applyTo).toList());
         registry.find("mljobs.db.listener.connected").meters().forEach(registry::remove);
         Gauge.builder("mljobs.db.listener.connected", this, n -> n.connected() ? 1 : 0)
                 .description("1 while the LISTEN connection is up, 0 while it reconnects").strongReference(true)
@@ -63,9 +72,13 @@ public class Notifications implements QueryOwner {
      * the channel is (again) listened on, including the first. Both run on an event loop and must not block.
      */
     public void listen(String channel, Consumer<String> onPayload, Runnable onSubscribed) {
-        subscriber.channel(channel)
-                .subscribeHandler(ignored -> onSubscribed.run())
-                .handler(onPayload::accept);
+        Listener listener = new Listener(channel, onPayload, onSubscribed);
+        synchronized (this) {
+            listeners.add(listener);
+            if (subscriber != null) {
+                register(subscriber, listener);
+            }
+        }
         if (started.compareAndSet(false, true)) {
             connect();
         }
@@ -74,7 +87,8 @@ public class Notifications implements QueryOwner {
     /** Sends a notification, once, through the timed query path on the listening connection. */
     public Uni<Void> send(String channel, String payload) {
         return Uni.createFrom().deferred(() -> {
-            io.vertx.pgclient.PgConnection connection = subscriber.actualConnection();
+            PgSubscriber current = subscriber;
+            io.vertx.pgclient.PgConnection connection = current == null ? null : current.actualConnection();
             if (connection == null) {
                 return Uni.createFrom().failure(new IllegalStateException("not connected to PostgreSQL for NOTIFY"));
             }
@@ -84,7 +98,8 @@ public class Notifications implements QueryOwner {
 
     /** Whether the listening connection is up; notifications sent while it is not are missed. */
     public boolean connected() {
-        return subscriber.actualConnection() != null;
+        PgSubscriber current = subscriber;
+        return current != null && current.actualConnection() != null;
     }
 
     @Override
@@ -92,19 +107,59 @@ public class Notifications implements QueryOwner {
         return QueryOwner.names(NOTIFY);
     }
 
-    /** The first connection; the subscriber's reconnect policy takes over once it has been up. */
+    /**
+     * A subscriber for the primary of the moment, with every listener, connected; when its connection is lost (it
+     * does not reconnect by itself) or cannot be made, the next one {@value #RECONNECT_MS} ms later.
+     */
     private void connect() {
         if (stopped) {
             return;
         }
-        subscriber.connect().onFailure(failure -> {
-            LOG.debugf("LISTEN connection failed (%s); trying again in %d ms", failure.getMessage(), RECONNECT_MS);
-            vertx.setTimer(RECONNECT_MS, id -> connect());
+        primary.get().onComplete(server -> {
+            if (server.failed()) {
+                retry(server.cause());
+                return;
+            }
+            PgSubscriber next = PgSubscriber.subscriber(vertx, server.result()).reconnectPolicy(attempt -> -1L);
+            synchronized (this) {
+                if (stopped) {
+                    return;
+                }
+                listeners.forEach(listener -> register(next, listener));
+                subscriber = next;
+            }
+            next.closeHandler(ignored -> {
+                if (!stopped) {
+                    LOG.debugf("LISTEN connection lost; connecting again in %d ms", RECONNECT_MS);
+                    vertx.setTimer(RECONNECT_MS, id -> connect());
+                }
+            });
+            next.connect().onFailure(failure -> {
+                next.close();
+                retry(failure);
+            });
         });
     }
 
+    private void retry(Throwable failure) {
+        LOG.debugf("LISTEN connection failed (%s); trying again in %d ms", failure.getMessage(), RECONNECT_MS);
+        vertx.setTimer(RECONNECT_MS, id -> connect());
+    }
+
+    private static void register(PgSubscriber subscriber, Listener listener) {
+        subscriber.channel(listener.channel())
+                .subscribeHandler(ignored -> listener.onSubscribed().run())
+                .handler(listener.onPayload()::accept);
+    }
+
     void stop(@Observes ShutdownEvent event) {
-        stopped = true;
-        subscriber.close();
+        PgSubscriber current;
+        synchronized (this) {
+            stopped = true;
+            current = subscriber;
+        }
+        if (current != null) {
+            current.close();
+        }
     }
 }

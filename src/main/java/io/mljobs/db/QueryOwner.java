@@ -19,6 +19,11 @@ public interface QueryOwner {
         return List.of();
     }
 
+    /** The queries it runs on each host of a multi-host mljobs.db.url: their series exist for each host then. */
+    default List<String> hostQueryNames() {
+        return List.of();
+    }
+
     static List<String> names(NamedQuery... queries) {
         return Arrays.stream(queries).map(NamedQuery::name).toList();
     }

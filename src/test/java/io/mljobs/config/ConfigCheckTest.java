@@ -80,6 +80,32 @@ class ConfigCheckTest {
     }
 
     @Test
+    void aMultiHostUrlIsSplitIntoOneUrlPerHost() {
+        assertEquals(List.of("postgresql://app:pw@db-0.db:5432/mljobs?sslmode=require",
+                "postgresql://app:pw@db-1.db:5433/mljobs?sslmode=require", "postgresql://app:pw@[::1]/mljobs?sslmode=require"),
+                DatabaseUrls.hosts("postgresql://app:pw@db-0.db:5432, db-1.db:5433,[::1]/mljobs?sslmode=require"));
+        assertEquals(List.of("postgresql://h:5432/mljobs"), DatabaseUrls.hosts("postgresql://h:5432/mljobs"));
+        assertEquals("postgresql://app:***@a:1,b:2/db", DatabaseUrls.withoutPassword("postgresql://app:pw@a:1,b:2/db"));
+    }
+
+    @Test
+    void aMultiHostPrimaryUrlPassesAndABrokenOneIsRefusedWithoutItsPassword() throws IOException {
+        MlJobsConfig good = config(Map.of("mljobs.db.url", "postgresql://a:5432,b:5432/mljobs",
+                // A standby among the primary's hosts may serve reads until it is promoted.
+                "mljobs.db.replica.urls", "postgresql://b:5432/mljobs")).getConfigMapping(MlJobsConfig.class);
+        assertEquals(List.of(), ConfigCheck.refusals(good));
+        MlJobsConfig bad = config(Map.of("mljobs.db.url", "postgresql://app:s3cret@a:5432,/mljobs",
+                "mljobs.db.failover.check-every", "PT0S")).getConfigMapping(MlJobsConfig.class);
+        List<String> refused = ConfigCheck.refusals(bad);
+        assertEquals(2, refused.size(), refused.toString());
+        assertEquals("mljobs.db.failover.check-every is PT0S, not positive", refused.get(0));
+        // The empty second host: "names no host" or "is not a URL", by how java.net.URI reads it.
+        assertTrue(refused.get(1).startsWith("mljobs.db.url (MLJOBS_DB_URL): 'postgresql://app:***@a:5432,/mljobs': "
+                + "'postgresql://app:***@/mljobs' "), refused.get(1));
+        assertFalse(refused.toString().contains("s3cret"), "a password is never shown");
+    }
+
+    @Test
     void aQuarkusKeySetApartFromItsMljobsKeyIsRefused() throws IOException {
         SmallRyeConfig config = config(Map.of("quarkus.datasource.reactive.max-size", "16",
                 "quarkus.datasource.password", "other"));

@@ -20,6 +20,7 @@ class DatabaseFailuresTest {
             "55P03, true", // lock_timeout
             "25P03, true", // idle_in_transaction_session_timeout
             "08006, true", // connection failure
+            "25006, true", // read_only_sql_transaction: a write reached a standby (a failover)
             "23505, false", // unique violation: a bug to look at, not a reason to retry
             "42P01, false", // undefined table
     })
@@ -39,6 +40,19 @@ class DatabaseFailuresTest {
     })
     void aLostConnectionIsToldApartFromABusyServer(String sqlState, boolean lost) {
         assertEquals(lost, DatabaseFailures.isConnectionLost(new PgException("m", "FATAL", sqlState, null)));
+    }
+
+    /** What makes the service look for the primary at once: a lost connection or a write refused as read-only. */
+    @ParameterizedTest
+    @CsvSource({
+            "25006, true", // read_only_sql_transaction
+            "57P01, true", // admin shutdown
+            "08006, true", // connection failure
+            "57014, false", // statement_timeout: slow, not moved
+            "53300, false", // too many connections
+    })
+    void aReadOnlyRefusalOrALostConnectionMayBeAFailover(String sqlState, boolean failover) {
+        assertEquals(failover, DatabaseFailures.mayBeFailover(new PgException("m", "ERROR", sqlState, null)));
     }
 
     @org.junit.jupiter.api.Test

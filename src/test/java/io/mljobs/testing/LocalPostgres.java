@@ -134,6 +134,12 @@ public final class LocalPostgres {
                 "start"));
     }
 
+    /** Promotes this standby to a primary ({@code pg_ctl promote}), returning once it accepts writes. */
+    public void promote() {
+        runAsSuperuser(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-w", "-t", "60",
+                "promote"));
+    }
+
     /** Stops the server (fast shutdown: sessions are ended, as when a database goes away). */
     public void stopServer() {
         runAsSuperuser(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-m", "fast", "-w",

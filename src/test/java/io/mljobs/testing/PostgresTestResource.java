@@ -34,7 +34,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * which the application gets as its read replica (mljobs.db.replica.urls; mljobs-test.standby-data-dir and
  * mljobs-test.standby-port to stop, start or pause it); both load pg_stat_statements, and the test database has
  * the extension, so that a test can count the statements each server ran;
- * {@code admin-password} sets the admin password, for the packaged (prod profile) service.
+ * {@code failover=true} makes the same pair, the standby synchronous (the primary acknowledges a commit only once the
+ * standby has flushed it), and gives the application both as its one multi-host URL
+ * ({@code postgresql://primary,standby/db}), with no replica, for a test that stops the primary and promotes the
+ * standby; {@code admin-password} sets the admin password, for the packaged (prod profile) service.
  */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -44,6 +47,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
     private String label;
     private boolean ownServer;
     private boolean standby;
+    private boolean failover;
     private String adminPassword;
     private LocalPostgres own;
     private LocalPostgres ownStandby;
@@ -68,7 +72,8 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         prefillRows = Integer.parseInt(args.getOrDefault("prefill-rows", "0"));
         label = args.getOrDefault("label", "app");
         standby = Boolean.parseBoolean(args.getOrDefault("standby", "false"));
-        ownServer = standby || Boolean.parseBoolean(args.getOrDefault("own-server", "false"));
+        failover = Boolean.parseBoolean(args.getOrDefault("failover", "false"));
+        ownServer = standby || failover || Boolean.parseBoolean(args.getOrDefault("own-server", "false"));
         adminPassword = args.get("admin-password");
     }
 
@@ -80,12 +85,17 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         if (prefillRows > 0) {
             prefill(srv);
         }
-        if (standby) {
-            execute(srv, database, "CREATE EXTENSION pg_stat_statements");
+        if (standby || failover) {
+            if (standby) {
+                execute(srv, database, "CREATE EXTENSION pg_stat_statements");
+            }
             try {
                 ownStandby = own.startStandby(Files.createTempDirectory("mljobs-pg-standby-"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            }
+            if (failover) {
+                synchronous(srv);
             }
         }
         Map<String, String> config = new HashMap<>(Map.of(
@@ -103,12 +113,53 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
             config.put("mljobs-test.pg-data-dir", own.dataDir().toString());
             config.put("mljobs-test.pg-port", Integer.toString(own.port()));
         }
-        if (ownStandby != null) {
+        if (failover) {
+            String hosts = "postgresql://" + srv.host() + ":" + own.port() + "," + srv.host() + ":" + ownStandby.port()
+                    + "/" + database;
+            config.put("mljobs.db.url", hosts);
+            config.put("quarkus.datasource.jdbc.url", "jdbc:" + hosts);
+        } else if (ownStandby != null) {
             config.put("mljobs.db.replica.urls", ownStandby.url(database));
+        }
+        if (ownStandby != null) {
             config.put("mljobs-test.standby-data-dir", ownStandby.dataDir().toString());
             config.put("mljobs-test.standby-port", Integer.toString(ownStandby.port()));
         }
         return config;
+    }
+
+    /**
+     * The primary waits for the standby's flush before it acknowledges a commit to the test database. Set now, with
+     * the standby streaming: an earlier commit would wait for a standby that is not there yet. Only the primary's
+     * own configuration names a synchronous standby, so that the promoted standby, with none, does not wait for one.
+     */
+    private void synchronous(Server srv) {
+        execute(srv, "postgres", "ALTER SYSTEM SET synchronous_standby_names = '*'");
+        execute(srv, "postgres", "SELECT pg_reload_conf()");
+        // Over the server's synchronous_commit=off (LocalPostgres' start option): a database's setting wins.
+        execute(srv, "postgres", "ALTER DATABASE " + database + " SET synchronous_commit = on");
+        long deadline = System.nanoTime() + Waits.BOUND.toNanos();
+        while (!"sync".equals(scalar(srv, "SELECT sync_state FROM pg_stat_replication LIMIT 1"))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the standby did not become synchronous in " + Waits.BOUND);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static String scalar(Server srv, String sql) {
+        try (Connection connection = srv.connect("postgres");
+                Statement statement = connection.createStatement();
+                var rows = statement.executeQuery(sql)) {
+            return rows.next() ? rows.getString(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException("test database query failed: " + sql, e);
+        }
     }
 
     /** A cluster for this application alone, which its tests may stop and start. */
@@ -116,7 +167,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         try {
             Path dir = Files.createTempDirectory("mljobs-pg-own-");
             own = standby ? LocalPostgres.startPrimary(dir, "shared_preload_libraries = 'pg_stat_statements'")
-                    : LocalPostgres.start(dir);
+                    : failover ? LocalPostgres.startPrimary(dir) : LocalPostgres.start(dir);
             return new Server("127.0.0.1", own.port(), own.user(), "");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
