@@ -25,11 +25,20 @@ public class DbHealthRepository implements QueryOwner {
     static final String TABLES = "'ml_jobs', 'ml_jobs_archive'";
 
     /**
+     * The tables that hold t.table_name's rows: itself if it is a plain table, its partitions if it is
+     * partitioned (pg_partition_tree answers nothing for a plain table that is no partition).
+     */
+    private static final String LEAVES = """
+            SELECT c0.oid AS relid FROM pg_class c0 WHERE c0.oid = t.table_name::regclass AND c0.relkind = 'r'
+            UNION ALL
+            SELECT tree.relid FROM pg_partition_tree(t.table_name::regclass) AS tree WHERE tree.isleaf""";
+
+    /**
      * reltuples is -1 until the table's first VACUUM or ANALYZE (PostgreSQL 14+), which a new or little-written
      * table may not get for long: the estimate is then the statistics system's count of live rows (n_live_tup),
      * which is 0 only when the table holds none. ml_jobs_archive is partitioned: the parent has no storage and
      * no I/O statistics, so each figure sums (or, for times, takes the latest of) its partitions; a plain table
-     * is its own one leaf. pg_partition_tree reads the catalog only.
+     * is its own one leaf. Both read the catalog only.
      */
     static final NamedQuery TABLE_STATS = NamedQuery.background("health.tables", """
             SELECT t.table_name,
@@ -44,14 +53,13 @@ public class DbHealthRepository implements QueryOwner {
                    max(s.last_analyze) AS last_analyze, max(s.last_autoanalyze) AS last_autoanalyze,
                    sum(io.heap_blks_hit)::bigint AS heap_blks_hit, sum(io.heap_blks_read)::bigint AS heap_blks_read
               FROM unnest(ARRAY[%s]) AS t(table_name)
-             CROSS JOIN LATERAL pg_partition_tree(t.table_name::regclass) AS tree
-              JOIN pg_class c ON c.oid = tree.relid
+             CROSS JOIN LATERAL (%s) AS leaf
+              JOIN pg_class c ON c.oid = leaf.relid
               JOIN pg_stat_user_tables s ON s.relid = c.oid
               JOIN pg_statio_user_tables io ON io.relid = c.oid
-             WHERE tree.isleaf
              GROUP BY t.table_name
              ORDER BY t.table_name
-            """.formatted(TABLES));
+            """.formatted(TABLES, LEAVES));
 
     /**
      * duplicate: another index on the same table with the same columns, operator classes and predicate. The
@@ -73,10 +81,9 @@ public class DbHealthRepository implements QueryOwner {
                    pg_get_indexdef(i.indexrelid) AS definition
               FROM pg_stat_user_indexes s
               JOIN pg_index i ON i.indexrelid = s.indexrelid
-             WHERE s.relid IN (SELECT tree.relid FROM unnest(ARRAY[%s]) AS t(table_name),
-                                      pg_partition_tree(t.table_name::regclass) AS tree WHERE tree.isleaf)
+             WHERE s.relid IN (SELECT leaf.relid FROM unnest(ARRAY[%s]) AS t(table_name), LATERAL (%s) AS leaf)
              ORDER BY s.relname, s.indexrelname
-            """.formatted(TABLES));
+            """.formatted(TABLES, LEAVES));
 
     static final NamedQuery CACHE_HIT = NamedQuery.background("health.cache_hit", """
             SELECT blks_hit::float8 / NULLIF(blks_hit + blks_read, 0) AS ratio
