@@ -25,29 +25,46 @@ public class DbHealthRepository implements QueryOwner {
     static final String TABLES = "'ml_jobs', 'ml_jobs_archive'";
 
     /**
+     * The tables that hold t.table_name's rows: itself if it is a plain table, its partitions if it is
+     * partitioned (pg_partition_tree answers nothing for a plain table that is no partition).
+     */
+    private static final String LEAVES = """
+            SELECT c0.oid AS relid FROM pg_class c0 WHERE c0.oid = t.table_name::regclass AND c0.relkind = 'r'
+            UNION ALL
+            SELECT tree.relid FROM pg_partition_tree(t.table_name::regclass) AS tree WHERE tree.isleaf""";
+
+    /**
      * reltuples is -1 until the table's first VACUUM or ANALYZE (PostgreSQL 14+), which a new or little-written
      * table may not get for long: the estimate is then the statistics system's count of live rows (n_live_tup),
-     * which is 0 only when the table holds none.
+     * which is 0 only when the table holds none. ml_jobs_archive is partitioned: the parent has no storage and
+     * no I/O statistics, so each figure sums (or, for times, takes the latest of) its partitions; a plain table
+     * is its own one leaf. Both read the catalog only.
      */
     static final NamedQuery TABLE_STATS = NamedQuery.background("health.tables", """
-            SELECT c.relname AS table_name,
-                   CASE WHEN c.reltuples < 0 THEN s.n_live_tup ELSE c.reltuples::bigint END AS row_estimate,
-                   pg_relation_size(c.oid) AS heap_bytes,
-                   pg_indexes_size(c.oid) AS index_bytes,
-                   COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0) AS toast_bytes,
-                   pg_total_relation_size(c.oid) AS total_bytes,
-                   s.n_live_tup AS live_tuples, s.n_dead_tup AS dead_tuples,
-                   s.seq_scan, s.idx_scan,
-                   s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze,
-                   io.heap_blks_hit, io.heap_blks_read
-              FROM pg_class c
+            SELECT t.table_name,
+                   sum(CASE WHEN c.reltuples < 0 THEN s.n_live_tup ELSE c.reltuples::bigint END)::bigint AS row_estimate,
+                   sum(pg_relation_size(c.oid))::bigint AS heap_bytes,
+                   sum(pg_indexes_size(c.oid))::bigint AS index_bytes,
+                   sum(COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0))::bigint AS toast_bytes,
+                   sum(pg_total_relation_size(c.oid))::bigint AS total_bytes,
+                   sum(s.n_live_tup)::bigint AS live_tuples, sum(s.n_dead_tup)::bigint AS dead_tuples,
+                   sum(s.seq_scan)::bigint AS seq_scan, sum(s.idx_scan)::bigint AS idx_scan,
+                   max(s.last_vacuum) AS last_vacuum, max(s.last_autovacuum) AS last_autovacuum,
+                   max(s.last_analyze) AS last_analyze, max(s.last_autoanalyze) AS last_autoanalyze,
+                   sum(io.heap_blks_hit)::bigint AS heap_blks_hit, sum(io.heap_blks_read)::bigint AS heap_blks_read
+              FROM unnest(ARRAY[%s]) AS t(table_name)
+             CROSS JOIN LATERAL (%s) AS leaf
+              JOIN pg_class c ON c.oid = leaf.relid
               JOIN pg_stat_user_tables s ON s.relid = c.oid
               JOIN pg_statio_user_tables io ON io.relid = c.oid
-             WHERE c.relname IN (%s) AND c.relnamespace = 'public'::regnamespace
-             ORDER BY c.relname
-            """.formatted(TABLES));
+             GROUP BY t.table_name
+             ORDER BY t.table_name
+            """.formatted(TABLES, LEAVES));
 
-    /** duplicate: another index on the same table with the same columns, operator classes and predicate. */
+    /**
+     * duplicate: another index on the same table with the same columns, operator classes and predicate. The
+     * archive's indexes are listed per partition, where their sizes and scans are.
+     */
     static final NamedQuery INDEX_STATS = NamedQuery.background("health.indexes", """
             SELECT s.indexrelname AS index_name, s.relname AS table_name,
                    s.idx_scan AS scans, s.idx_tup_read AS tuples_read, s.idx_tup_fetch AS tuples_fetched,
@@ -64,9 +81,9 @@ public class DbHealthRepository implements QueryOwner {
                    pg_get_indexdef(i.indexrelid) AS definition
               FROM pg_stat_user_indexes s
               JOIN pg_index i ON i.indexrelid = s.indexrelid
-             WHERE s.relname IN (%s)
+             WHERE s.relid IN (SELECT leaf.relid FROM unnest(ARRAY[%s]) AS t(table_name), LATERAL (%s) AS leaf)
              ORDER BY s.relname, s.indexrelname
-            """.formatted(TABLES));
+            """.formatted(TABLES, LEAVES));
 
     static final NamedQuery CACHE_HIT = NamedQuery.background("health.cache_hit", """
             SELECT blks_hit::float8 / NULLIF(blks_hit + blks_read, 0) AS ratio

@@ -27,6 +27,7 @@ public class ArchiveMetrics {
     private final Counter archivedRows;
     private final Counter batches;
     private final Counter purgedRows;
+    private final Counter droppedPartitions;
     private final AtomicLong lastSuccessEpochSeconds = new AtomicLong();
 
     public ArchiveMetrics(MeterRegistry registry, ArchiveRepository archive) {
@@ -37,7 +38,9 @@ public class ArchiveMetrics {
         this.batches = Counter.builder("mljobs.archive.batches").description("Archival batches committed")
                 .register(registry);
         this.purgedRows = Counter.builder("mljobs.archive.purged.rows")
-                .description("Archived jobs deleted past retention").register(registry);
+                .description("Archived jobs deleted one by one past retention").register(registry);
+        this.droppedPartitions = Counter.builder("mljobs.archive.dropped.partitions")
+                .description("Monthly archive partitions dropped whole past retention").register(registry);
         // The outcomes a run ends with, so that both series exist before the first run.
         runTimer(ArchiveRun.State.SUCCEEDED);
         runTimer(ArchiveRun.State.FAILED);
@@ -63,6 +66,10 @@ public class ArchiveMetrics {
 
     void countPurged(long rows) {
         purgedRows.increment(rows);
+    }
+
+    void countDroppedPartition() {
+        droppedPartitions.increment();
     }
 
     /** The run's duration by outcome; a success moves the last-success gauge. */

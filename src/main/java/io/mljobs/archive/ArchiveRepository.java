@@ -7,8 +7,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,11 +19,12 @@ import io.mljobs.db.NamedQuery;
 import io.mljobs.db.QueryOwner;
 import io.mljobs.db.Rows;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 
-/** Owns the SQL of archival: the batch move, retention, the run records and the run lock. */
+/** Owns the SQL of archival: the batch move, the partitions and retention, the run records and the run lock. */
 @ApplicationScoped
 public class ArchiveRepository implements QueryOwner {
 
@@ -63,21 +66,53 @@ public class ArchiveRepository implements QueryOwner {
               FROM archived
             """.formatted(qualified("j", ALL_COLUMNS), ALL_COLUMNS));
 
-    /** Like a batch, it counts itself into its run in the same statement. */
-    static final NamedQuery PURGE_BATCH = NamedQuery.background("archive.purge_batch", """
-            WITH purged AS (
-                DELETE FROM ml_jobs_archive
-                 WHERE id IN (SELECT id FROM ml_jobs_archive
-                               WHERE archived_at < now() - make_interval(days => $1)
-                               ORDER BY archived_at
-                               LIMIT $2)
-                RETURNING 1
-            ), counted AS (
-                UPDATE ml_archive_runs SET purged = purged + (SELECT count(*) FROM purged)
-                 WHERE id = $3 AND EXISTS (SELECT 1 FROM purged)
-            )
-            SELECT count(*) AS purged FROM purged
+    /**
+     * Retention's batch in one partition whose rows are not all past retention: the month the cutoff falls in,
+     * the legacy partition, the default one. Named in the statement, so that no other partition is planned for:
+     * the partition's archived_at index gives the oldest rows, and their ctids the rows to delete (no one updates
+     * an archived row). Like a batch of archival, it counts itself into its run in the same statement.
+     */
+    static NamedQuery purgeBatch(ArchivePartition partition) {
+        return NamedQuery.background("archive.purge_batch", """
+                WITH purged AS (
+                    DELETE FROM %1$s
+                     WHERE ctid = ANY (ARRAY(SELECT ctid FROM %1$s WHERE archived_at < $1 ORDER BY archived_at LIMIT $2))
+                    RETURNING 1
+                ), counted AS (
+                    UPDATE ml_archive_runs SET purged = purged + (SELECT count(*) FROM purged)
+                     WHERE id = $3 AND EXISTS (SELECT 1 FROM purged)
+                )
+                SELECT count(*) AS purged FROM purged
+                """.formatted(partition.identifier()));
+    }
+
+    /** The partitions (V13's function reads their bounds from the catalog) and the cutoff of retention. */
+    static final NamedQuery LIST_PARTITIONS = NamedQuery.background("archive.list_partitions", """
+            SELECT p.name, p.lower_bound, p.upper_bound, p.is_default, c.cutoff
+              FROM (SELECT now() - make_interval(days => $1) AS cutoff) c
+              LEFT JOIN ml_jobs_archive_partitions() p ON true
+             ORDER BY p.lower_bound NULLS FIRST, p.upper_bound NULLS LAST
             """);
+
+    /**
+     * DROP TABLE of a partition takes an ACCESS EXCLUSIVE lock on ml_jobs_archive, as ATTACH takes one on the
+     * default partition: while one waits for a reader to finish, every later query of the archive waits behind
+     * it. Give up after a moment instead; the next run (or the next maintenance) tries again.
+     */
+    static final NamedQuery PARTITION_LOCK_TIMEOUT = NamedQuery.background("archive.partition_lock_timeout",
+            "SET LOCAL lock_timeout = '500ms'");
+
+    /** A whole month past retention goes in one catalog change, whatever it holds; the run counts it. */
+    static NamedQuery dropPartition(ArchivePartition partition) {
+        return NamedQuery.background("archive.drop_partition", "DROP TABLE " + partition.identifier());
+    }
+
+    static final NamedQuery COUNT_DROPPED = NamedQuery.background("archive.count_dropped",
+            "UPDATE ml_archive_runs SET dropped_partitions = dropped_partitions + 1 WHERE id = $1");
+
+    /** This month's partition and the next {@code $1} months' (V13's function; a month that exists is left). */
+    static final NamedQuery CREATE_PARTITIONS = NamedQuery.background("archive.create_partitions",
+            "SELECT ml_jobs_archive_create_partitions($1) AS made");
 
     /** Session-level: held by the run's connection, released when it ends or the connection drops. */
     static final NamedQuery TRY_LOCK = NamedQuery.background("archive.try_lock",
@@ -153,8 +188,12 @@ public class ArchiveRepository implements QueryOwner {
 
     @Override
     public List<String> queryNames() {
-        return QueryOwner.names(ARCHIVE_BATCH, PURGE_BATCH, TRY_LOCK, UNLOCK, FAIL_STALE, START_RUN, FINISH_RUN, FIND_RUN,
-                FIND_RUNNING, LIST_RUNS, LAST_SUCCESS, ANALYZE_LOCK_TIMEOUT, ANALYZE_JOBS, ANALYZE_ARCHIVE, OLDEST);
+        List<String> built = List.of("archive.purge_batch", "archive.drop_partition");
+        return Stream.concat(built.stream(), QueryOwner.names(ARCHIVE_BATCH, LIST_PARTITIONS,
+                PARTITION_LOCK_TIMEOUT, COUNT_DROPPED, CREATE_PARTITIONS, TRY_LOCK, UNLOCK, FAIL_STALE, START_RUN, FINISH_RUN,
+                FIND_RUN,
+                FIND_RUNNING, LIST_RUNS, LAST_SUCCESS, ANALYZE_LOCK_TIMEOUT, ANALYZE_JOBS, ANALYZE_ARCHIVE, OLDEST).stream())
+                .toList();
     }
 
     @Override
@@ -175,10 +214,54 @@ public class ArchiveRepository implements QueryOwner {
         });
     }
 
-    /** Deletes up to batchSize archived rows past retention, counted into run {@code runId}. */
-    public Uni<Long> purgeBatch(SqlClient conn, long runId, int retentionDays, int batchSize) {
-        return db.query(conn, PURGE_BATCH, Tuple.of(retentionDays, batchSize, runId))
+    /** The partitions, oldest first, and the cutoff of {@code retentionDays}. */
+    public record Partitions(List<ArchivePartition> partitions, Instant cutoff) {
+    }
+
+    public Uni<Partitions> listPartitions(SqlClient conn, int retentionDays) {
+        return db.query(conn, LIST_PARTITIONS, Tuple.of(retentionDays)).map(rows -> {
+            List<ArchivePartition> partitions = new ArrayList<>();
+            for (Row row : rows) {
+                if (row.getString("name") != null) {
+                    partitions.add(new ArchivePartition(row.getString("name"), Rows.instant(row, "lower_bound"),
+                            Rows.instant(row, "upper_bound"), row.getBoolean("is_default")));
+                }
+            }
+            return new Partitions(partitions, Rows.instant(rows.iterator().next(), "cutoff"));
+        });
+    }
+
+    /** Deletes up to batchSize rows of the partition archived before cutoff, counted into run {@code runId}. */
+    public Uni<Long> purgeBatch(SqlClient conn, long runId, ArchivePartition partition, Instant cutoff, int batchSize) {
+        return db.query(conn, purgeBatch(partition), Tuple.of(cutoff.atOffset(ZoneOffset.UTC), batchSize, runId))
                 .map(rows -> rows.iterator().next().getLong("purged"));
+    }
+
+    /**
+     * Drops the partition and counts it into run {@code runId}, in one transaction; answers false if the lock
+     * did not come within the timeout (nothing changed).
+     */
+    public Uni<Boolean> dropPartition(long runId, ArchivePartition partition) {
+        return db.inTransaction(tx -> db.query(tx, PARTITION_LOCK_TIMEOUT, Tuple.tuple())
+                .chain(() -> db.query(tx, dropPartition(partition), Tuple.tuple()))
+                .chain(() -> db.query(tx, COUNT_DROPPED, Tuple.of(runId))))
+                .replaceWith(true)
+                .onFailure(ArchiveRepository::isLockTimeout).recoverWithItem(false);
+    }
+
+    /**
+     * Makes the partitions of this month and the next {@code ahead}; answers how many it made, or empty if a
+     * lock did not come within the timeout.
+     */
+    public Uni<Optional<Integer>> createPartitions(int ahead) {
+        return db.inTransaction(tx -> db.query(tx, PARTITION_LOCK_TIMEOUT, Tuple.tuple())
+                .chain(() -> db.query(tx, CREATE_PARTITIONS, Tuple.of(ahead))))
+                .map(rows -> Optional.of(rows.iterator().next().getInteger("made")))
+                .onFailure(ArchiveRepository::isLockTimeout).recoverWithItem(Optional.empty());
+    }
+
+    private static boolean isLockTimeout(Throwable failure) {
+        return failure instanceof PgException pg && "55P03".equals(pg.getSqlState());
     }
 
     public Uni<Boolean> tryLock(SqlClient conn) {
@@ -241,7 +324,6 @@ public class ArchiveRepository implements QueryOwner {
         return db.inTransaction(tx -> db.query(tx, ANALYZE_LOCK_TIMEOUT, Tuple.tuple())
                 .chain(() -> db.query(tx, table, Tuple.tuple())))
                 .replaceWith(true)
-                .onFailure(failure -> failure instanceof PgException pg && "55P03".equals(pg.getSqlState()))
-                .recoverWithItem(false);
+                .onFailure(ArchiveRepository::isLockTimeout).recoverWithItem(false);
     }
 }

@@ -24,7 +24,8 @@ public record ArchiveRun(
         @Schema(required = true) int batchSize,
         @Schema(required = true) long archived,
         @Schema(required = true) int batches,
-        @Schema(required = true) long purged,
+        @Schema(required = true, description = "Archived jobs deleted one by one past retention") long purged,
+        @Schema(required = true, description = "Monthly archive partitions dropped whole past retention") int droppedPartitions,
         @Schema(required = true) double rowsPerSecond,
         @Schema(required = true) Instant startedAt,
         @Schema(required = true, nullable = true, implementation = String.class, format = "date-time") Instant finishedAt,
@@ -75,7 +76,8 @@ public record ArchiveRun(
         double seconds = Math.max(elapsed.toNanos() / 1e9, 1e-3);
         return new ArchiveRun(row.getLong("id"), State.parse(row.getString("state")), Trigger.parse(row.getString("trigger")),
                 row.getInteger("days_old"), Rows.instant(row, "cutoff"), row.getInteger("batch_size"),
-                archived, row.getInteger("batches"), row.getLong("purged"), Math.round(archived / seconds * 10) / 10.0,
+                archived, row.getInteger("batches"), row.getLong("purged"), row.getInteger("dropped_partitions"),
+                Math.round(archived / seconds * 10) / 10.0,
                 started, finished, row.getString("error"));
     }
 }

@@ -10,7 +10,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The nightly run (cron {@code mljobs.archive.cron}; {@code off} disables it): archival, then
- * retention. Every replica fires it; the advisory lock lets one run and the others skip.
+ * retention. Every replica fires it; the advisory lock lets one run and the others skip. And the
+ * archive's monthly partitions, made ahead of need every {@code mljobs.archive.partitions-every}.
  */
 @ApplicationScoped
 public class ArchiveScheduler {
@@ -36,5 +37,10 @@ public class ArchiveScheduler {
             LOG.info("scheduled archival skipped: another run is going");
             return Uni.createFrom().voidItem();
         });
+    }
+
+    @Scheduled(identity = "archive-partitions", every = "${mljobs.archive.partitions-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> onPartitionSchedule() {
+        return service.ensurePartitions();
     }
 }

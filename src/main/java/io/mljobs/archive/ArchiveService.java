@@ -27,8 +27,10 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 
 /**
  * Moves completed and failed jobs older than a cutoff into the archive in small atomic batches,
- * then (for scheduled runs) deletes archived rows past retention. One run at a time across every
- * replica: the run's connection holds a PostgreSQL advisory lock for as long as it goes.
+ * then (for scheduled runs) applies retention: drops the monthly partitions wholly past it and
+ * deletes in batches only in the partition it cuts through. One run at a time across every
+ * replica: the run's connection holds a PostgreSQL advisory lock for as long as it goes. Apart
+ * from runs, it makes the archive's partitions ahead of need.
  */
 @ApplicationScoped
 public class ArchiveService {
@@ -59,6 +61,7 @@ public class ArchiveService {
     private final long analyzeAfterRows;
     private final ArchiveMetrics metrics;
     private final Duration syncWait;
+    private final int partitionsAhead;
 
     public ArchiveService(Db db, ArchiveRepository archive, ArchiveMetrics metrics, MlJobsConfig config) {
         this.db = db;
@@ -68,6 +71,7 @@ public class ArchiveService {
         this.analyzeAfterRows = config.archive().analyzeAfterRows();
         this.parallelism = Math.max(1, config.archive().parallelism());
         this.syncWait = config.archive().syncWait();
+        this.partitionsAhead = config.archive().partitionsAhead();
     }
 
     /**
@@ -190,7 +194,7 @@ public class ArchiveService {
         LOG.infof("archive run %d: moving completed and failed jobs created before %s, %d a batch", run.id(),
                 run.cutoff(), run.batchSize());
         return moveAll(conn, run)
-                .chain(moved -> withRetention && retentionDays > 0 ? purge(conn, run.id()).replaceWith(moved)
+                .chain(moved -> withRetention && retentionDays > 0 ? applyRetention(conn, run.id()).replaceWith(moved)
                         : Uni.createFrom().item(moved))
                 .chain(moved -> moved < analyzeAfterRows ? Uni.createFrom().voidItem()
                         : archive.analyze().invoke(analyzed -> {
@@ -205,9 +209,9 @@ public class ArchiveService {
                 })
                 .invoke(finished -> {
                     metrics.recordRun(timing, finished);
-                    LOG.infof("archive run %d %s: %d jobs archived in %d batches (%.0f rows/s), %d purged",
-                            finished.id(), finished.state().value(), finished.archived(), finished.batches(),
-                            finished.rowsPerSecond(), finished.purged());
+                    LOG.infof("archive run %d %s: %d jobs archived in %d batches (%.0f rows/s), %d purged, "
+                            + "%d partitions dropped", finished.id(), finished.state().value(), finished.archived(),
+                            finished.batches(), finished.rowsPerSecond(), finished.purged(), finished.droppedPartitions());
                 });
     }
 
@@ -272,10 +276,35 @@ public class ArchiveService {
                 .map(ignored -> total.get());
     }
 
-    private Uni<Long> purge(SqlClient conn, long runId) {
+    /**
+     * Partition by partition, oldest first: one wholly past retention is dropped (O(1), whatever it holds); one
+     * the cutoff falls in has its rows past retention deleted in batches. A partition whose drop did not get its
+     * lock in time is left whole for the next run: deleting its rows one by one instead is what partitions avoid.
+     */
+    private Uni<Void> applyRetention(SqlClient conn, long runId) {
+        return archive.listPartitions(conn, retentionDays).chain(listed -> Multi.createFrom()
+                .iterable(listed.partitions())
+                .onItem().transformToUniAndConcatenate(partition -> switch (partition.retentionAt(listed.cutoff())) {
+                    case DROP -> archive.dropPartition(runId, partition).invoke(dropped -> {
+                        if (dropped) {
+                            metrics.countDroppedPartition();
+                            LOG.infof("archive run %d: dropped partition %s, wholly past retention", runId,
+                                    partition.name());
+                        } else {
+                            LOG.warnf("archive run %d: partition %s is past retention but its lock did not come "
+                                    + "in time; the next run drops it", runId, partition.name());
+                        }
+                    }).replaceWithVoid();
+                    case DELETE_ROWS -> purgeRows(conn, runId, partition, listed.cutoff()).replaceWithVoid();
+                    case KEEP -> Uni.createFrom().voidItem();
+                })
+                .collect().last().replaceWithVoid());
+    }
+
+    private Uni<Long> purgeRows(SqlClient conn, long runId, ArchivePartition partition, Instant cutoff) {
         AtomicLong total = new AtomicLong();
         return Multi.createBy().repeating()
-                .uni(() -> archive.purgeBatch(conn, runId, retentionDays, PURGE_BATCH))
+                .uni(() -> archive.purgeBatch(conn, runId, partition, cutoff, PURGE_BATCH))
                 .whilst(purged -> {
                     total.addAndGet(purged);
                     metrics.countPurged(purged);
@@ -283,5 +312,25 @@ public class ArchiveService {
                 })
                 .collect().last()
                 .map(ignored -> total.get());
+    }
+
+    /**
+     * This month's partition and the next partitions-ahead months', at start and on schedule: archival always
+     * has its month's partition ready, and never waits for one to be made. Every replica does it; the second
+     * finds the months made. A lock that does not come in time leaves it to the next turn.
+     */
+    public Uni<Void> ensurePartitions() {
+        return archive.createPartitions(partitionsAhead).invoke(made -> {
+            if (made.isEmpty()) {
+                LOG.warnf("archive partitions: a lock did not come in time; the next turn makes them");
+            } else if (made.get() > 0) {
+                LOG.infof("archive partitions: made %d, up to %d months ahead", made.get(), partitionsAhead);
+            }
+        }).replaceWithVoid();
+    }
+
+    void ensurePartitionsAtStart(@Observes StartupEvent event) {
+        ensurePartitions().subscribe().with(ignored -> {
+        }, failure -> LOG.warnf("could not make the archive's partitions: %s", failure.getMessage()));
     }
 }

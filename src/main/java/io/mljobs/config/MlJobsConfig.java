@@ -87,6 +87,12 @@ public interface MlJobsConfig {
         int retentionDays();
 
         long analyzeAfterRows();
+
+        /** Months of archive partitions made ahead of the current one. */
+        int partitionsAhead();
+
+        /** A scheduler expression, read by @Scheduled itself. */
+        String partitionsEvery();
     }
 
     interface Security {

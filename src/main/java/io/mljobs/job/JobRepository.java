@@ -22,7 +22,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * one index range scan that starts at the cursor, so page 10,000 costs what page 1 does.
  */
 @ApplicationScoped
-public class JobRepository implements QueryOwner {
+public class JobRepository implements QueryOwner, KeysetListing {
 
     /** Every column but input_text, which can be large: what list items and state changes return. */
     public static final String LIST_COLUMNS = "id, job_uuid, status, result_score, result_label, created_at, "
@@ -61,10 +61,7 @@ public class JobRepository implements QueryOwner {
     static final int MAX_FETCH = PageRequest.MAX_LIMIT + 1;
 
     /** [by status?][order]: four statements cover every combination of filters, order and cursor. */
-    private static final NamedQuery[][] PAGE_QUERIES = {
-            { pageQuery(false, SortOrder.ASC), pageQuery(false, SortOrder.DESC) },
-            { pageQuery(true, SortOrder.ASC), pageQuery(true, SortOrder.DESC) },
-    };
+    private static final NamedQuery[][] PAGE_QUERIES = pageQueries("jobs.page", "ml_jobs", LIST_COLUMNS);
 
     private final Db db;
 
@@ -99,18 +96,25 @@ public class JobRepository implements QueryOwner {
                 .map(rows -> Db.firstRow(rows).map(JobView.reader(rows)));
     }
 
+    @Override
     public Uni<Optional<Position>> findPosition(UUID jobUuid) {
         return db.query(FIND_POSITION, Tuple.of(jobUuid))
                 .map(rows -> Db.firstRow(rows).map(row -> Position.of(
                         row.getOffsetDateTime("created_at").toInstant(), row.getLong("id"))));
     }
 
-    /** Up to {@code fetch} rows after {@code continueFrom} (null: from the start) in the request's order. */
+    @Override
     public Uni<List<JobView>> findPage(PageRequest request, Position continueFrom, int fetch) {
+        return findPage(db, PAGE_QUERIES, request, continueFrom, fetch);
+    }
+
+    /** A page of any table that {@link #pageQueries} made statements for. */
+    public static Uni<List<JobView>> findPage(Db db, NamedQuery[][] queries, PageRequest request, Position continueFrom,
+            int fetch) {
         if (fetch > MAX_FETCH) {
             throw new IllegalArgumentException("fetch " + fetch + " exceeds the statements' bound " + MAX_FETCH);
         }
-        return db.query(pageQueryFor(request), pageArgs(request, continueFrom, fetch))
+        return db.query(pageQueryFor(queries, request), pageArgs(request, continueFrom, fetch))
                 .map(rows -> Db.mapRows(rows, JobView.reader(rows)));
     }
 
@@ -123,7 +127,24 @@ public class JobRepository implements QueryOwner {
     }
 
     public static NamedQuery pageQueryFor(PageRequest request) {
-        return PAGE_QUERIES[request.status() == null ? 0 : 1][request.order().ordinal()];
+        return pageQueryFor(PAGE_QUERIES, request);
+    }
+
+    public static NamedQuery pageQueryFor(NamedQuery[][] queries, PageRequest request) {
+        return queries[request.status() == null ? 0 : 1][request.order().ordinal()];
+    }
+
+    /**
+     * The four page statements of a table with ml_jobs' listing indexes, (created_at, id) and (status, created_at,
+     * id), named {@code prefix[.by_status].asc|desc}: ml_jobs' own and the archive's.
+     */
+    public static NamedQuery[][] pageQueries(String prefix, String table, String columns) {
+        return new NamedQuery[][] {
+                { pageQuery(prefix, table, columns, false, SortOrder.ASC),
+                        pageQuery(prefix, table, columns, false, SortOrder.DESC) },
+                { pageQuery(prefix, table, columns, true, SortOrder.ASC),
+                        pageQuery(prefix, table, columns, true, SortOrder.DESC) },
+        };
     }
 
     /** Bounds absent from the request are passed as nulls, which the SQL widens to ±infinity. */
@@ -158,16 +179,16 @@ public class JobRepository implements QueryOwner {
      * passed jit_above_cost. With a constant bound it is the same index range scan, costed as one
      * page, and PostgreSQL keeps it after five executions.
      */
-    private static NamedQuery pageQuery(boolean byStatus, SortOrder order) {
+    private static NamedQuery pageQuery(String prefix, String table, String columns, boolean byStatus, SortOrder order) {
         String direction = order == SortOrder.ASC ? "ASC" : "DESC";
-        String name = "jobs.page" + (byStatus ? ".by_status." : ".") + order.value();
+        String name = prefix + (byStatus ? ".by_status." : ".") + order.value();
         String keys = byStatus ? "status, created_at, id" : "created_at, id";
         String status = byStatus ? "$6, " : "";
         String orderBy = (byStatus ? "status " + direction + ", " : "") + "created_at " + direction + ", id " + direction;
         return NamedQuery.read(name, """
                 SELECT * FROM (
                     SELECT %1$s
-                      FROM ml_jobs
+                      FROM %6$s
                      WHERE (%2$s) > (%3$sCOALESCE($1::timestamptz, '-infinity'), COALESCE($2::bigint, 0))
                        AND (%2$s) < (%3$sCOALESCE($3::timestamptz, 'infinity'), COALESCE($4::bigint, 0))
                      ORDER BY %4$s
@@ -175,6 +196,6 @@ public class JobRepository implements QueryOwner {
                 ) page
                  ORDER BY %4$s
                  LIMIT $5
-                """.formatted(LIST_COLUMNS, keys, status, orderBy, MAX_FETCH));
+                """.formatted(columns, keys, status, orderBy, MAX_FETCH, table));
     }
 }

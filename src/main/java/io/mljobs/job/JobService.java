@@ -15,11 +15,13 @@ import io.smallrye.mutiny.Uni;
 public class JobService {
 
     private final JobRepository jobs;
+    private final ArchivedJobs archived;
     private final PendingJobsSignal pending;
     private final int maxInputLength;
 
-    public JobService(JobRepository jobs, PendingJobsSignal pending, MlJobsConfig config) {
+    public JobService(JobRepository jobs, ArchivedJobs archived, PendingJobsSignal pending, MlJobsConfig config) {
         this.jobs = jobs;
+        this.archived = archived;
         this.pending = pending;
         this.maxInputLength = config.jobs().maxInputLength();
     }
@@ -58,37 +60,17 @@ public class JobService {
         return input;
     }
 
+    /**
+     * The live job, or else the archived one: a job leaves ml_jobs in the statement that archives it, so it is
+     * in one of the two. The archive is asked only on a miss, so a live job costs what it always did.
+     */
     public Uni<JobView> findByUuid(UUID jobUuid) {
-        return jobs.findByUuid(jobUuid).map(found -> found.orElseThrow(
-                () -> JobProblems.notFound(jobUuid)));
+        return jobs.findByUuid(jobUuid)
+                .chain(live -> live.isPresent() ? Uni.createFrom().item(live) : archived.findByUuid(jobUuid))
+                .map(found -> found.orElseThrow(() -> JobProblems.notFound(jobUuid)));
     }
 
-    /** One keyset page; fetches one row more than asked to learn whether another page follows. */
     public Uni<JobPage> findPage(PageRequest request) {
-        return continuePosition(request)
-                .chain(position -> jobs.findPage(request, position, request.limit() + 1))
-                .map(rows -> {
-                    boolean hasMore = rows.size() > request.limit();
-                    List<JobView> page = hasMore ? rows.subList(0, request.limit()) : rows;
-                    String next = hasMore ? nextCursor(page.get(page.size() - 1), request.order()) : null;
-                    return new JobPage(page, new JobPage.Pagination(next, hasMore, request.limit()));
-                });
-    }
-
-    private Uni<Position> continuePosition(PageRequest request) {
-        if (request.cursor() != null) {
-            return Uni.createFrom().item(request.cursor().position());
-        }
-        if (request.afterJob() == null) {
-            return Uni.createFrom().nullItem();
-        }
-        // Older clients pass the last job_uuid they saw: one indexed lookup finds its position.
-        return jobs.findPosition(request.afterJob()).map(found -> found.orElseThrow(
-                () -> ProblemException.invalidParameter("cursor", "cursor names job " + request.afterJob()
-                        + ", which does not exist.")));
-    }
-
-    private static String nextCursor(JobView last, SortOrder order) {
-        return new Cursor(Position.of(last.createdAt(), last.id()), order).encode();
+        return Pages.page(jobs, request);
     }
 }

@@ -14,7 +14,10 @@ import io.mljobs.db.Rows;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 
-/** A job as the API shows it. List items leave out {@code input_text}, which can be large. */
+/**
+ * A job as the API shows it. List items leave out {@code input_text}, which can be large; only an archived job has
+ * {@code archived_at}, so a live job's JSON is what it always was.
+ */
 @JsonSerialize(using = JobViewSerializer.class)
 public record JobView(
         @Schema(required = true) long id,
@@ -28,12 +31,13 @@ public record JobView(
         @Schema(required = true, nullable = true, implementation = String.class, format = "date-time") Instant completedAt,
         @Schema(required = true, nullable = true) String workerId,
         @Schema(required = true, nullable = true, implementation = String.class, format = "date-time") Instant heartbeatAt,
-        @Schema(required = true, nullable = true) String error) {
+        @Schema(required = true, nullable = true) String error,
+        @Schema(description = "When the job moved to the archive; only on archived jobs", implementation = String.class, format = "date-time") @JsonInclude(JsonInclude.Include.NON_NULL) Instant archivedAt) {
 
     /**
      * Maps the rows of one result set of the job and queue queries. Column positions are looked up
-     * once per result set, not by name for every field of every row; {@code input_text} is mapped
-     * only if it was selected.
+     * once per result set, not by name for every field of every row; {@code input_text} and
+     * {@code archived_at} are mapped only if they were selected.
      */
     public static Function<Row, JobView> reader(RowSet<Row> rows) {
         List<String> names = rows.columnsNames() == null ? List.of() : rows.columnsNames();
@@ -49,6 +53,7 @@ public record JobView(
         int workerId = names.indexOf("worker_id");
         int heartbeatAt = names.indexOf("heartbeat_at");
         int error = names.indexOf("error");
+        int archivedAt = names.indexOf("archived_at");
         return row -> new JobView(
                 row.getLong(id),
                 row.getUUID(jobUuid),
@@ -61,11 +66,12 @@ public record JobView(
                 Rows.instant(row, completedAt),
                 row.getString(workerId),
                 Rows.instant(row, heartbeatAt),
-                row.getString(error));
+                row.getString(error),
+                archivedAt >= 0 ? Rows.instant(row, archivedAt) : null);
     }
 
     public static JobView from(Job job) {
         return new JobView(job.id, job.jobUuid, job.inputText, job.status, job.resultScore, job.resultLabel,
-                job.createdAt, job.startedAt, job.completedAt, job.workerId, job.heartbeatAt, job.error);
+                job.createdAt, job.startedAt, job.completedAt, job.workerId, job.heartbeatAt, job.error, null);
     }
 }

@@ -32,6 +32,7 @@ public final class JobViewSerializer extends StdSerializer<JobView> {
     private static final SerializedString WORKER_ID = new SerializedString("worker_id");
     private static final SerializedString HEARTBEAT_AT = new SerializedString("heartbeat_at");
     private static final SerializedString ERROR = new SerializedString("error");
+    private static final SerializedString ARCHIVED_AT = new SerializedString("archived_at");
 
     public JobViewSerializer() {
         super(JobView.class);
@@ -66,6 +67,9 @@ public final class JobViewSerializer extends StdSerializer<JobView> {
         instant(out, HEARTBEAT_AT, job.heartbeatAt());
         out.writeFieldName(ERROR);
         out.writeString(job.error());
+        if (job.archivedAt() != null) {
+            instant(out, ARCHIVED_AT, job.archivedAt());
+        }
         out.writeEndObject();
     }
 

@@ -221,6 +221,14 @@ class OpenApiContractTest {
                 .post("/admin/archive-jobs").then().statusCode(400);
 
         admin().get(path).then().statusCode(200);
+        // Reading the archive: an archived job with its archived_at, and its listing.
+        String archived = pool.query("SELECT job_uuid::text FROM ml_jobs_archive LIMIT 1").execute().await().atMost(WAIT)
+                .iterator().next().getString(0);
+        strict().get("/jobs/" + archived).then().statusCode(200).body("archived_at", notNullValue());
+        String next = strict().queryParam("limit", 2).queryParam("status", "completed").get("/archive/jobs").then()
+                .statusCode(200).body("jobs[0].archived_at", notNullValue()).extract().path("pagination.next_cursor");
+        strict().queryParam("limit", 2).queryParam("cursor", next).get("/archive/jobs").then().statusCode(200);
+        responsesOnly().queryParam("limit", 0).get("/archive/jobs").then().statusCode(400);
         admin().get("/admin/archive-runs/999999").then().statusCode(404);
         responsesOnly().auth().preemptive().basic(Admin.USER, Admin.PASSWORD).get("/admin/archive-runs/abc").then()
                 .statusCode(400);

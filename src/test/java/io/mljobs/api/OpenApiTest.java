@@ -34,6 +34,7 @@ class OpenApiTest {
             Map.entry("/jobs/{job_uuid}/fail", Set.of("post")),
             Map.entry("/jobs/{job_uuid}/heartbeat", Set.of("post")),
             Map.entry("/jobs/results", Set.of("post")),
+            Map.entry("/archive/jobs", Set.of("get")),
             Map.entry("/admin/archive-jobs", Set.of("post")),
             Map.entry("/admin/archive-runs", Set.of("get")),
             Map.entry("/admin/archive-runs/{id}", Set.of("get")),

@@ -42,6 +42,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * <pre>
  * ./mvnw test -Dtest=ArchiveBenchmark -Dbench.rows=1000000 [-Dbench.batch=5000]
  * </pre>
+ *
+ * With {@code -Dbench.quiet-only=true} it runs only the service's archival without load, {@code bench.repeat}
+ * times (2), restoring the table between: the figure to compare two versions of the service with.
  */
 @QuarkusTest
 // Loading and measuring ten million rows outlasts the 10 min bound every test has (pom.xml, surefire).
@@ -92,6 +95,17 @@ class ArchiveBenchmark {
         line("| version | load | rows | seconds | rows/s | slowest writer ms | longest lock wait ms | listing p50 / p99 ms |");
         line("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
 
+        if (Boolean.getBoolean("bench.quiet-only")) {
+            // The service's archival alone, without load, bench.repeat times: to compare versions back to back.
+            for (int i = 0; i < Integer.getInteger("bench.repeat", 2); i++) {
+                String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+                row("batched (service)", "no (load average " + load + ")", underLoad(false, this::batched));
+                restore();
+            }
+            Files.writeString(Path.of("target", "bench-archive.md"), report);
+            System.out.println("\n" + report);
+            return;
+        }
         Pass batched = underLoad(true, this::batched);
         long totalAfter = total();
         long duplicated = count("""

@@ -57,7 +57,8 @@ class JobViewSerializerTest {
                 instant(random, false), instant(random, true), instant(random, true),
                 random.nextBoolean() ? null : "worker-\u00fc" + random.nextInt(9),
                 instant(random, true),
-                random.nextBoolean() ? null : "error: </script> \t" + random.nextInt());
+                random.nextBoolean() ? null : "error: </script> \t" + random.nextInt(),
+                instant(random, true));
     }
 
     private static Instant instant(SplittableRandom random, boolean nullable) {

@@ -53,7 +53,7 @@ class JobApiAccessTest {
     private static final String UNKNOWN = "3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a3b";
 
     @ParameterizedTest
-    @ValueSource(strings = { "GET /jobs", "GET /jobs/stats", "GET /jobs/" + UNKNOWN })
+    @ValueSource(strings = { "GET /jobs", "GET /jobs/stats", "GET /jobs/" + UNKNOWN, "GET /archive/jobs" })
     void readingNeedsRoleReader(String endpoint) {
         expectProblem(call(endpoint, given(), null).then(), 401, "unauthorized").header("WWW-Authenticate",
                 containsString("Basic"));

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -37,13 +39,27 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * {@code failover=true} makes the same pair, the standby synchronous (the primary acknowledges a commit only once the
  * standby has flushed it), and gives the application both as its one multi-host URL
  * ({@code postgresql://primary,standby/db}), with no replica, for a test that stops the primary and promotes the
- * standby; {@code admin-password} sets the admin password, for the packaged (prod profile) service.
+ * standby; {@code admin-password} sets the admin password, for the packaged (prod profile) service;
+ * {@code archived-rows-before-partitioning=N} applies the migrations up to V11 (before ml_jobs_archive was
+ * partitioned) and archives N jobs over the last 300 days before the application starts, and hands the test
+ * the archive's {@link #ARCHIVE_FINGERPRINT} from then (config mljobs-test.archive-fingerprint).
  */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
 
     private static Server server;
 
+    /** Every archived row's every column, in id order, as one hash and the count: equal only if no row changed. */
+    public static final String ARCHIVE_FINGERPRINT = """
+            SELECT count(*) || ':' || COALESCE(md5(string_agg(concat_ws('|', id, job_uuid, input_text, status,
+                       result_score, result_label, extract(epoch FROM created_at), extract(epoch FROM started_at),
+                       extract(epoch FROM completed_at), extract(epoch FROM archived_at), worker_id,
+                       extract(epoch FROM heartbeat_at), error), ',' ORDER BY id)), '')
+              FROM ml_jobs_archive
+            """;
+
     private int prefillRows;
+    private int archivedBeforePartitioning;
+    private String archiveFingerprint;
     private String label;
     private boolean ownServer;
     private boolean standby;
@@ -75,6 +91,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         failover = Boolean.parseBoolean(args.getOrDefault("failover", "false"));
         ownServer = standby || failover || Boolean.parseBoolean(args.getOrDefault("own-server", "false"));
         adminPassword = args.get("admin-password");
+        archivedBeforePartitioning = Integer.parseInt(args.getOrDefault("archived-rows-before-partitioning", "0"));
     }
 
     @Override
@@ -84,6 +101,9 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         execute(srv, "postgres", "CREATE DATABASE " + database);
         if (prefillRows > 0) {
             prefill(srv);
+        }
+        if (archivedBeforePartitioning > 0) {
+            archiveBeforePartitioning(srv);
         }
         if (standby || failover) {
             if (standby) {
@@ -107,6 +127,9 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         if (adminPassword != null) {
             // The packaged service runs the prod profile, which has no admin password of its own.
             config.put("quarkus.security.users.embedded.users.admin", adminPassword);
+        }
+        if (archiveFingerprint != null) {
+            config.put("mljobs-test.archive-fingerprint", archiveFingerprint);
         }
         if (own != null) {
             // For tests that stop and start their server: LocalPostgres.attach(dir, port).
@@ -217,6 +240,37 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
                        now() - g * interval '1 minute'
                   FROM generate_series(1, %d) AS g
                 """.formatted(prefillRows));
+    }
+
+    private void archiveBeforePartitioning(Server srv) {
+        FluentConfiguration flyway = Flyway.configure()
+                .dataSource(srv.jdbcUrl(database), srv.user(), srv.password())
+                .locations("classpath:db/migration")
+                .target("11");
+        // As the service's own Flyway (NonTransactionalLockCustomizer): V2-V6 build indexes CONCURRENTLY.
+        flyway.getPluginRegister().getExact(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+        flyway.load().migrate();
+        execute(srv, database, """
+                INSERT INTO ml_jobs_archive (id, job_uuid, input_text, status, result_score, result_label, created_at,
+                                             started_at, completed_at, archived_at, worker_id, error)
+                SELECT g, gen_random_uuid(), 'archived before partitioning ' || g,
+                       CASE WHEN g %% 10 = 0 THEN 'failed' ELSE 'completed' END,
+                       CASE WHEN g %% 10 <> 0 THEN g / 7.0 END, CASE WHEN g %% 10 <> 0 THEN 'label' END,
+                       now() - interval '330 days' + g * (interval '300 days' / %1$d),
+                       now() - interval '330 days' + g * (interval '300 days' / %1$d) + interval '1 second',
+                       now() - interval '330 days' + g * (interval '300 days' / %1$d) + interval '2 seconds',
+                       now() - interval '300 days' + g * (interval '300 days' / %1$d), 'w' || g %% 3,
+                       CASE WHEN g %% 10 = 0 THEN 'error ' || g END
+                  FROM generate_series(1, %1$d) AS g
+                """.formatted(archivedBeforePartitioning));
+        try (Connection connection = srv.connect(database);
+                Statement statement = connection.createStatement();
+                var rows = statement.executeQuery(ARCHIVE_FINGERPRINT)) {
+            rows.next();
+            archiveFingerprint = rows.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("test database setup failed", e);
+        }
     }
 
     private static Server startThrowaway() {
