@@ -13,25 +13,32 @@ import io.mljobs.db.Rows;
 import io.mljobs.job.JobStatus;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Reads and tidies the counters that ml_jobs' triggers keep (migrations V5, V9): per-status slots
- * and hourly and per-minute creation buckets. A read costs the same at 10M rows as at 1K: it sums
- * at most a hundred or so counter rows and counts index entries for under a minute of jobs.
+ * Reads and folds the counters that ml_jobs' triggers keep (migrations V5, V9, V14): totals per
+ * status and per-minute and hourly creation buckets, which only the compactor writes, plus the
+ * changes the triggers appended since its last run. A read costs the same at 10M rows as at 1K: it
+ * sums a hundred or so counter rows, a few seconds of changes and the index entries of under a
+ * minute of jobs.
  */
 @ApplicationScoped
 public class StatsRepository implements QueryOwner {
 
     /**
      * last_24_hours = the index range from (now - 24 h) to the next whole minute, plus the minute
-     * buckets from there to the next whole hour, plus the hourly buckets from there on (V5, V9).
-     * One statement, one snapshot: the counts agree with each other. On a read replica if one serves.
+     * buckets from there to the next whole hour, plus the hourly buckets from there on, plus the
+     * changes not folded yet from the next whole minute on (V5, V9, V14). One statement, one
+     * snapshot: a change is either still appended or folded, never both, and the counts agree with
+     * each other. On a read replica if one serves.
      */
     public static final NamedQuery READ = NamedQuery.read("stats.read", """
             WITH counts AS (
-                SELECT status, sum(n) AS n FROM ml_job_counts GROUP BY status
+                SELECT status, sum(n) AS n
+                  FROM (SELECT status, n FROM ml_job_counts
+                        UNION ALL
+                        SELECT status, n FROM ml_job_count_changes) AS totals_and_changes
+                 GROUP BY status
             ), since AS (
                 SELECT now() - interval '24 hours' AS start,
                        date_trunc('minute', now() - interval '24 hours') + interval '1 minute' AS whole_minutes,
@@ -46,32 +53,47 @@ public class StatsRepository implements QueryOwner {
                  + (SELECT COALESCE(sum(n), 0) FROM ml_job_created_minutely, since
                      WHERE minute >= since.whole_minutes AND minute < since.whole_hours)
                  + (SELECT COALESCE(sum(n), 0) FROM ml_job_created_hourly, since
-                     WHERE hour >= since.whole_hours) AS last_24_hours,
+                     WHERE hour >= since.whole_hours)
+                 + (SELECT COALESCE(sum(n), 0) FROM ml_job_count_changes, since
+                     WHERE created_minute >= since.whole_minutes) AS last_24_hours,
                    now() AS as_of
             """);
 
     /**
-     * Folds every status's slots into slot 0, atomically: a read sees the sum before or after.
-     * Rows are locked in (status, slot) order, the order the triggers upsert in; a plain DELETE
-     * locks in scan order and deadlocked with a trigger holding one status's slot while it
-     * waited for another's.
+     * Moves every visible change into the totals and buckets, atomically: a read sees each change
+     * either appended or folded. The triggers only append, so this is the one writer of the totals;
+     * two replicas compacting at once fold disjoint sets (a change deleted by one is skipped by the
+     * other). Changes of jobs created over 26 hours ago have no bucket a read will reach.
      */
-    static final NamedQuery COMPACT_STATUS = NamedQuery.background("stats.compact_status", """
-            WITH doomed AS (
-                SELECT status, slot FROM ml_job_counts WHERE slot <> 0 ORDER BY status, slot FOR UPDATE
-            ), folded AS (
-                DELETE FROM ml_job_counts c USING doomed d
-                 WHERE c.status = d.status AND c.slot = d.slot
-                RETURNING c.status, c.n
+    static final NamedQuery FOLD_CHANGES = NamedQuery.background("stats.fold_changes", """
+            WITH folded AS (
+                DELETE FROM ml_job_count_changes RETURNING status, created_minute, n
+            ), totals AS (
+                INSERT INTO ml_job_counts AS c (status, slot, n)
+                SELECT status, 0, sum(n) FROM folded GROUP BY status ORDER BY status
+                ON CONFLICT (status, slot) DO UPDATE SET n = c.n + excluded.n
+            ), minutes AS (
+                INSERT INTO ml_job_created_minutely AS m (minute, slot, n)
+                SELECT created_minute, 0, sum(n) FROM folded
+                 WHERE created_minute >= now() - interval '26 hours'
+                 GROUP BY created_minute ORDER BY created_minute
+                ON CONFLICT (minute, slot) DO UPDATE SET n = m.n + excluded.n
+            ), hours AS (
+                INSERT INTO ml_job_created_hourly AS h (hour, slot, n)
+                SELECT date_trunc('hour', created_minute), 0, sum(n) FROM folded
+                 WHERE created_minute >= now() - interval '26 hours'
+                 GROUP BY 1 ORDER BY 1
+                ON CONFLICT (hour, slot) DO UPDATE SET n = h.n + excluded.n
             )
-            INSERT INTO ml_job_counts AS c (status, slot, n)
-            SELECT status, 0, sum(n) FROM folded GROUP BY status ORDER BY status
-            ON CONFLICT (status, slot) DO UPDATE SET n = c.n + excluded.n
+            SELECT count(*) FROM folded
             """);
 
-    static final NamedQuery COMPACT_HOURLY = compactBuckets("stats.compact_hourly", "ml_job_created_hourly", "hour");
+    /** Buckets no read will reach again (a read looks back 24 hours). */
+    static final NamedQuery DROP_OLD_MINUTES = NamedQuery.background("stats.drop_old_minutes",
+            "DELETE FROM ml_job_created_minutely WHERE minute < now() - interval '26 hours'");
 
-    static final NamedQuery COMPACT_MINUTELY = compactBuckets("stats.compact_minutely", "ml_job_created_minutely", "minute");
+    static final NamedQuery DROP_OLD_HOURS = NamedQuery.background("stats.drop_old_hours",
+            "DELETE FROM ml_job_created_hourly WHERE hour < now() - interval '26 hours'");
 
     private final Db db;
 
@@ -81,12 +103,12 @@ public class StatsRepository implements QueryOwner {
 
     @Override
     public List<String> queryNames() {
-        return QueryOwner.names(READ, COMPACT_STATUS, COMPACT_HOURLY, COMPACT_MINUTELY);
+        return QueryOwner.names(READ, FOLD_CHANGES, DROP_OLD_MINUTES, DROP_OLD_HOURS);
     }
 
     @Override
     public List<String> replicaQueryNames() {
-        return QueryOwner.replicaNames(READ, COMPACT_STATUS, COMPACT_HOURLY, COMPACT_MINUTELY);
+        return QueryOwner.replicaNames(READ, FOLD_CHANGES, DROP_OLD_MINUTES, DROP_OLD_HOURS);
     }
 
     public Uni<JobStats> readStats() {
@@ -104,32 +126,10 @@ public class StatsRepository implements QueryOwner {
         });
     }
 
-    /** Answers how many counter rows were folded away. */
-    public Uni<Integer> compactCounters() {
-        return db.query(COMPACT_STATUS, Tuple.tuple()).map(RowSet::rowCount)
-                .chain(status -> db.query(COMPACT_HOURLY, Tuple.tuple()).map(hourly -> status + hourly.rowCount()))
-                .chain(folded -> db.query(COMPACT_MINUTELY, Tuple.tuple()).map(minutely -> folded + minutely.rowCount()));
-    }
-
-    /**
-     * Folds a creation-bucket table's slots into slot 0 and drops buckets no read will reach again;
-     * rows are locked in (bucket, slot) order, the triggers' order, as in COMPACT_STATUS.
-     */
-    private static NamedQuery compactBuckets(String name, String table, String bucket) {
-        return NamedQuery.background(name, """
-                WITH doomed AS (
-                    SELECT %2$s, slot FROM %1$s
-                     WHERE slot <> 0 OR %2$s < now() - interval '26 hours'
-                     ORDER BY %2$s, slot FOR UPDATE
-                ), folded AS (
-                    DELETE FROM %1$s b USING doomed d
-                     WHERE b.%2$s = d.%2$s AND b.slot = d.slot
-                    RETURNING b.%2$s, b.n
-                )
-                INSERT INTO %1$s AS b (%2$s, slot, n)
-                SELECT %2$s, 0, sum(n) FROM folded WHERE %2$s >= now() - interval '26 hours'
-                 GROUP BY %2$s ORDER BY %2$s
-                ON CONFLICT (%2$s, slot) DO UPDATE SET n = b.n + excluded.n
-                """.formatted(table, bucket));
+    /** Answers how many changes were folded into the totals. */
+    public Uni<Long> compactCounters() {
+        return db.query(FOLD_CHANGES, Tuple.tuple()).map(rows -> rows.iterator().next().getLong(0))
+                .call(() -> db.query(DROP_OLD_MINUTES, Tuple.tuple()))
+                .call(() -> db.query(DROP_OLD_HOURS, Tuple.tuple()));
     }
 }

@@ -196,6 +196,7 @@ class QueueBenchmark {
                     BEGIN;
                     LOCK TABLE ml_jobs IN SHARE MODE;
                     DELETE FROM ml_job_counts;
+                    DELETE FROM ml_job_count_changes;
                     INSERT INTO ml_job_counts (status, slot, n) SELECT status, 0, count(*) FROM ml_jobs GROUP BY status;
                     COMMIT;
                     """);

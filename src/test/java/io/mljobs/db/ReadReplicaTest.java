@@ -71,7 +71,7 @@ class ReadReplicaTest {
 
     /** The page statements (pg_stat_statements shows each as the text the service prepared). */
     private static final String PAGES = "SELECT * FROM (%FROM ml_jobs%";
-    private static final String STATS = "%FROM ml_job_counts GROUP BY status%";
+    private static final String STATS = "%FROM ml_job_count_changes) AS totals_and_changes%";
     private static final String RUN_LIST = "%FROM ml_archive_runs ORDER BY id DESC%";
     private static final String INSERTS = "insert into ml_jobs%";
 
