@@ -46,6 +46,13 @@ public class ConfigCheck {
         List<String> refused = new ArrayList<>();
         atLeast(refused, "mljobs.db.pool.admitted-per-connection", c.db().pool().admittedPerConnection(), 1);
         atLeast(refused, "mljobs.db.pool.max-wait-queue-size", c.db().pool().maxWaitQueueSize(), 0);
+        c.db().pool().readsMaxSize().ifPresent(reads -> {
+            atLeast(refused, "mljobs.db.pool.reads-max-size", reads, 1);
+            if (reads > c.db().pool().maxSize()) {
+                refused.add("mljobs.db.pool.reads-max-size (MLJOBS_DB_POOL_READS_MAX_SIZE) is " + reads
+                        + ", more than the pool's " + c.db().pool().maxSize() + " connections");
+            }
+        });
         atLeast(refused, "mljobs.db.background.pool-size", c.db().background().poolSize(), 1);
         atLeast(refused, "mljobs.jobs.max-input-length", c.jobs().maxInputLength(), 1);
         atLeast(refused, "mljobs.jobs.default-page-size", c.jobs().defaultPageSize(), 1);

@@ -3,6 +3,7 @@ package io.mljobs.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
@@ -149,6 +150,17 @@ public interface MlJobsConfig {
             int maxSize();
 
             int admittedPerConnection();
+
+            /**
+             * Connections that reads a replica could answer (listings, stats, lookups) may hold at once on the
+             * primary; absent: half of max-size. The rest stay free for submissions, claims and reports.
+             */
+            OptionalInt readsMaxSize();
+
+            /** readsMaxSize, or half of the pool when it is not set. */
+            default int readsMaxSizeOrDefault() {
+                return readsMaxSize().orElse(Math.max(1, maxSize() / 2));
+            }
 
             int maxWaitQueueSize();
 

@@ -75,6 +75,8 @@ public class Db {
 
     private final Map<Workload, Pool> pools = new EnumMap<>(Workload.class);
     private final Map<Workload, Admission> admissions = new EnumMap<>(Workload.class);
+    /** Reads a replica could answer, run on the primary: admitted here first, then by the API admission. */
+    private final Admission primaryReads;
     private final MeterRegistry registry;
     private final long slowNanos;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
@@ -105,15 +107,20 @@ public class Db {
         int admitted = apiPool.maxSize() * apiPool.admittedPerConnection();
         admissions.put(Workload.API,
                 new Admission(Workload.API.poolName(), admitted, maxWaitQueue, connectionTimeout.toNanos()));
+        // A bulkhead: a read waits for one of these permits, then is admitted like any API work.
+        primaryReads = new Admission("api_reads", apiPool.readsMaxSizeOrDefault(), maxWaitQueue,
+                connectionTimeout.toNanos());
         // Background work is few and long: it may queue longer, never behind API requests.
         admissions.put(Workload.BACKGROUND, new Admission(Workload.BACKGROUND.poolName(), background.size(), maxWaitQueue,
                 Math.max(connectionTimeout.toNanos(), Duration.ofSeconds(30).toNanos())));
         List<Admission> all = new ArrayList<>(admissions.values());
+        all.add(primaryReads);
         replicas.all().forEach(replica -> all.add(replica.admission()));
         all.forEach(this::registerMeters);
         timerIds.add(vertx.setPeriodic(EXPIRY_EVERY_MS, id -> all.forEach(Admission::expireWaiters)));
         // Not the replicas': what they turn away runs on the primary, whose admission answers for it.
-        OverloadLog overloadLog = new OverloadLog(admissions.values());
+        OverloadLog overloadLog = new OverloadLog(List.of(admissions.get(Workload.API), primaryReads,
+                admissions.get(Workload.BACKGROUND)));
         timerIds.add(vertx.setPeriodic(config.db().overloadLogEvery().toMillis(), id -> overloadLog.report()));
     }
 
@@ -176,8 +183,11 @@ public class Db {
 
     private Uni<RowSet<Row>> onPrimary(NamedQuery query, Tuple args) {
         Pool pool = pools.get(query.workload());
-        return admissions.get(query.workload()).run(() -> query(pool, query, args)
+        Uni<RowSet<Row>> admitted = admissions.get(query.workload()).run(() -> query(pool, query, args)
                 .onFailure(Db::isTransientConflict).retry().atMost(CONFLICT_RETRIES));
+        return query.workload() == Workload.API && query.route().mayUseReplica()
+                ? primaryReads.run(() -> admitted)
+                : admitted;
     }
 
     /**
