@@ -69,14 +69,15 @@ public class ArchiveRepository implements QueryOwner {
     /**
      * Retention's batch in one partition whose rows are not all past retention: the month the cutoff falls in,
      * the legacy partition, the default one. Named in the statement, so that no other partition is planned for:
-     * the partition's archived_at index gives the oldest rows, and their ctids the rows to delete (no one updates
-     * an archived row). Like a batch of archival, it counts itself into its run in the same statement.
+     * the partition's BRIN index on archived_at (V15) gives the block ranges past the cutoff, in any order (all of
+     * them go), and their ctids the rows to delete (no one updates an archived row). Like a batch of archival, it
+     * counts itself into its run in the same statement.
      */
     static NamedQuery purgeBatch(ArchivePartition partition) {
         return NamedQuery.background("archive.purge_batch", """
                 WITH purged AS (
                     DELETE FROM %1$s
-                     WHERE ctid = ANY (ARRAY(SELECT ctid FROM %1$s WHERE archived_at < $1 ORDER BY archived_at LIMIT $2))
+                     WHERE ctid = ANY (ARRAY(SELECT ctid FROM %1$s WHERE archived_at < $1 LIMIT $2))
                     RETURNING 1
                 ), counted AS (
                     UPDATE ml_archive_runs SET purged = purged + (SELECT count(*) FROM purged)

@@ -88,8 +88,9 @@ class ArchivePartitioningMigrationTest {
                 "ml_jobs_archive_legacy_job_uuid_archived_at_key", "ml_jobs_archive_job_uuid_archived_at_key",
                 "ml_jobs_archive_legacy_created_at_id_idx", "ml_jobs_archive_created_at_id_idx",
                 "ml_jobs_archive_legacy_status_created_at_id_idx", "ml_jobs_archive_status_created_at_id_idx",
-                "ml_jobs_archive_legacy_archived_at_idx", "ml_jobs_archive_archived_at_idx"), attachedTo,
-                "V12's indexes and the old archived_at one, attached; the primary key and job_uuid's own are gone");
+                // V15 built it while the B-tree it replaces still held the plain name.
+                "ml_jobs_archive_legacy_archived_at_idx1", "ml_jobs_archive_archived_at_brin"), attachedTo,
+                "V12's indexes and V15's BRIN, attached; the primary key, job_uuid's own and the archived_at B-tree are gone");
     }
 
     @Test
