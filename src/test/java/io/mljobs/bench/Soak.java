@@ -694,6 +694,7 @@ public final class Soak {
             FROM pg_stat_user_tables WHERE relname = 'ml_jobs'""";
 
     private long gcOffset;
+    private long[] lastCpu;
 
     /**
      * The database, the service's process and the machine at this moment: dead tuples, sizes, autovacuum runs,
@@ -725,7 +726,33 @@ public final class Soak {
         String load = command("cut", "-d", " ", "-f", "1", "/proc/loadavg");
         String[] d = db.split("\\|", -1);
         return new String[] { d[0], d[1], d[2], d[3], d[4], d[5], d[6], d.length > 7 ? d[7] : "",
-                rss.isEmpty() ? "?" : Long.toString(Long.parseLong(rss.strip()) / 1024), heap, load };
+                rss.isEmpty() ? "?" : Long.toString(Long.parseLong(rss.strip()) / 1024), heap, load, stealPercent() };
+    }
+
+    /**
+     * CPU time the hypervisor gave to other guests since the last sample, in % of all CPU time (/proc/stat): on a
+     * shared host the machine can lose half its CPU for minutes, which shows in every latency, not in the load.
+     */
+    private String stealPercent() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long[] now = new long[8];
+            for (int i = 0; i < 8; i++) {
+                now[i] = Long.parseLong(f[i + 1]);
+            }
+            long[] last = lastCpu;
+            lastCpu = now;
+            if (last == null) {
+                return "?";
+            }
+            long total = 0;
+            for (int i = 0; i < 8; i++) {
+                total += now[i] - last[i];
+            }
+            return total == 0 ? "?" : String.format(Locale.ROOT, "%.0f", 100.0 * (now[7] - last[7]) / total);
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     // The run ------------------------------------------------------------------------------------------------
@@ -821,10 +848,10 @@ public final class Soak {
         long errors = m.errors.values().stream().mapToLong(AtomicLong::get).sum();
         long requests = m.latency.values().stream().mapToLong(l -> l.sorted().length).sum();
         return String.format(Locale.ROOT,
-                "| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %s / %s | %d | %d / %d | %s | %s | %s | %s | %s | %s | %s | %s |",
+                "| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %s / %s | %d | %d / %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
                 i + 1, requests / sec, m.submitted.get() / sec, m.claimed.get() / sec, m.completed.get() / sec,
                 m.failed.get() / sec, pct(qw, 0.5), pct(qw, 0.99), errors, m.late.get(), m.dropped.get(), s[1], s[0],
-                mb(s[4]), s[2], s[5], s[8], s[9], s[10]);
+                mb(s[4]), s[2], s[5], s[8], s[9], s[10], s[11]);
     }
 
     private static String mb(String bytes) {
@@ -842,12 +869,12 @@ public final class Soak {
                 + "the submission's intended send time to the claim's answer (p50 / p99); late / dropped: open-loop sends more than 10 ms behind "
                 + "schedule / not sent because the stream had " + inFlightMax + " requests in flight; dead and live tuples, "
                 + "heap size and autovacuum count of ml_jobs from pg_stat_user_tables; conns: backends in the database; RSS "
-                + "and heap after the minute's last GC (used/committed MB) of the service; load: 1-minute load average.\n\n");
+                + "and heap after the minute's last GC (used/committed MB) of the service; load: 1-minute load average; steal: % of CPU time the host gave to other guests.\n\n");
         md.append(
                 "| min | req/s | submitted/s | claimed/s | completed/s | failed/s | submit→claim ms | errors | late / dropped "
-                        + "| dead tuples | live tuples | ml_jobs MB | autovacuums | conns | RSS MB | heap after GC MB | load |\n");
+                        + "| dead tuples | live tuples | ml_jobs MB | autovacuums | conns | RSS MB | heap after GC MB | load | steal % |\n");
         md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-                + "| ---: | ---: |\n");
+                + "| ---: | ---: | ---: |\n");
         for (int i = 0; i < minutes; i++) {
             md.append(row(i, samples[i + 1])).append('\n');
         }
