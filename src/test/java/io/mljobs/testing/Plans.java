@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import io.mljobs.admin.Explainer;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -31,6 +32,26 @@ public final class Plans {
                 .call(() -> conn.query("DEALLOCATE " + name).execute())
                 .call(() -> conn.query("RESET plan_cache_mode").execute()))
                 .map(rows -> ((JsonArray) rows.iterator().next().getValue(0)).getJsonObject(0).getJsonObject("Plan"))
+                .await().atMost(Waits.BOUND);
+    }
+
+    /**
+     * As {@link #explain}, in a transaction that first runs the setup statements (for example a change of the
+     * table and ANALYZE, whose statistics the plan then sees) and is rolled back afterwards.
+     */
+    public static JsonObject explainAfter(Pool pool, List<String> setup, String sql, Tuple args, String planCacheMode) {
+        String name = "plan_check_after";
+        return pool.withConnection(conn -> {
+            Uni<?> ready = conn.query("BEGIN").execute();
+            for (String statement : setup) {
+                ready = ready.chain(() -> conn.query(statement).execute());
+            }
+            return ready.chain(() -> conn.query("SET LOCAL plan_cache_mode = " + planCacheMode).execute())
+                    .chain(() -> conn.query("PREPARE " + name + " AS " + sql).execute())
+                    .chain(() -> conn.query("EXPLAIN (FORMAT JSON) EXECUTE " + name + literals(args)).execute())
+                    .call(() -> conn.query("DEALLOCATE " + name).execute())
+                    .call(() -> conn.query("ROLLBACK").execute());
+        }).map(rows -> ((JsonArray) rows.iterator().next().getValue(0)).getJsonObject(0).getJsonObject("Plan"))
                 .await().atMost(Waits.BOUND);
     }
 
