@@ -25,14 +25,7 @@ public final class Plans {
      * ({@code force_custom_plan} or {@code force_generic_plan}) decides which plan is shown.
      */
     public static JsonObject explain(Pool pool, String sql, Tuple args, String planCacheMode) {
-        String name = "plan_check";
-        return pool.withConnection(conn -> conn.query("SET plan_cache_mode = " + planCacheMode).execute()
-                .chain(() -> conn.query("PREPARE " + name + " AS " + sql).execute())
-                .chain(() -> conn.query("EXPLAIN (FORMAT JSON) EXECUTE " + name + literals(args)).execute())
-                .call(() -> conn.query("DEALLOCATE " + name).execute())
-                .call(() -> conn.query("RESET plan_cache_mode").execute()))
-                .map(rows -> ((JsonArray) rows.iterator().next().getValue(0)).getJsonObject(0).getJsonObject("Plan"))
-                .await().atMost(Waits.BOUND);
+        return explainAfter(pool, List.of(), sql, args, planCacheMode);
     }
 
     /**
@@ -40,7 +33,7 @@ public final class Plans {
      * table and ANALYZE, whose statistics the plan then sees) and is rolled back afterwards.
      */
     public static JsonObject explainAfter(Pool pool, List<String> setup, String sql, Tuple args, String planCacheMode) {
-        String name = "plan_check_after";
+        String name = "plan_check";
         return pool.withConnection(conn -> {
             Uni<?> ready = conn.query("BEGIN").execute();
             for (String statement : setup) {
@@ -49,8 +42,11 @@ public final class Plans {
             return ready.chain(() -> conn.query("SET LOCAL plan_cache_mode = " + planCacheMode).execute())
                     .chain(() -> conn.query("PREPARE " + name + " AS " + sql).execute())
                     .chain(() -> conn.query("EXPLAIN (FORMAT JSON) EXECUTE " + name + literals(args)).execute())
-                    .call(() -> conn.query("DEALLOCATE " + name).execute())
-                    .call(() -> conn.query("ROLLBACK").execute());
+                    // Also after a failure: the pool gets the connection back outside a transaction and without
+                    // the prepared statement, which a rollback does not remove.
+                    .eventually(() -> conn.query("ROLLBACK").execute()
+                            .chain(() -> conn.query("DEALLOCATE " + name).execute())
+                            .onFailure().recoverWithNull());
         }).map(rows -> ((JsonArray) rows.iterator().next().getValue(0)).getJsonObject(0).getJsonObject("Plan"))
                 .await().atMost(Waits.BOUND);
     }
